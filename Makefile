@@ -1,0 +1,43 @@
+# tickflow — every target installs what it needs itself.
+.PHONY: setup build test lint format bench demo up down status clean
+
+NODE_MODULES := node_modules/.package-lock.json
+
+$(NODE_MODULES): package-lock.json
+	npm ci --no-audit --no-fund
+
+setup: $(NODE_MODULES)
+
+build: setup
+	npx tsc -p tsconfig.json
+
+test: build
+	npx tap
+	node scripts/check-coverage.mjs
+
+lint: setup
+	npx biome check .
+	npx tsc -p tsconfig.json --noEmit
+
+format: setup
+	npx biome check --write .
+
+bench: build
+	node --expose-gc build/bench/actors/run.js
+
+demo: build
+	node build/cli/tickflow.js demo
+
+# The local stack: NATS with JetStream and QuestDB on the project's own ports
+# (NATS 14222, QuestDB HTTP 19000), data under .stack/. Installs what is missing.
+up: build
+	node build/engine/stack/cli.js up
+
+down: build
+	node build/engine/stack/cli.js down
+
+status: build
+	node build/engine/stack/cli.js status
+
+clean:
+	rm -rf build .tap coverage

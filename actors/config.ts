@@ -1,0 +1,41 @@
+import type { Interval } from '../schemas/records.js';
+import { INTERVALS } from '../schemas/records.js';
+import type { AnomalyConfig } from './anomalies/index.js';
+import { DEFAULT_ANOMALY_CONFIG, validateAnomalyConfig } from './anomalies/index.js';
+import type { CandleBookOptions } from './candles.js';
+import { DEFAULT_CANDLE_OPTIONS, validateCandleOptions } from './candles.js';
+import type { IndicatorSpec } from './indicators/index.js';
+import { DEFAULT_INDICATORS, validateIndicatorSpecs } from './indicators/index.js';
+
+/** Everything that shapes a symbol actor's behaviour; one value per deployment. */
+export interface ActorConfig {
+  candles: CandleBookOptions;
+  indicators: readonly IndicatorSpec[];
+  /** Intervals whose closed candles feed the indicators; a subset of `candles.intervals`. */
+  indicatorIntervals: readonly Interval[];
+  /** Also emit indicator values over the open candle (closed: false), replaced as it changes. */
+  liveIndicators: boolean;
+  anomalies: AnomalyConfig;
+}
+
+export const DEFAULT_ACTOR_CONFIG: ActorConfig = {
+  candles: DEFAULT_CANDLE_OPTIONS,
+  indicators: DEFAULT_INDICATORS,
+  indicatorIntervals: DEFAULT_CANDLE_OPTIONS.intervals,
+  liveIndicators: true,
+  anomalies: DEFAULT_ANOMALY_CONFIG,
+};
+
+/** Returns one sentence per problem, each naming the key; empty when the config is valid. */
+export function validateActorConfig(c: ActorConfig): string[] {
+  const problems = [...validateCandleOptions(c.candles), ...validateIndicatorSpecs(c.indicators)];
+  for (const iv of c.indicatorIntervals) {
+    if (!INTERVALS.includes(iv)) problems.push(`indicatorIntervals: unknown interval '${iv}', accepted: ${INTERVALS.join(', ')}`);
+    else if (!c.candles.intervals.includes(iv)) {
+      problems.push(`indicatorIntervals: '${iv}' is not one of candles.intervals (${c.candles.intervals.join(', ')})`);
+    }
+  }
+  if (typeof c.liveIndicators !== 'boolean') problems.push('liveIndicators must be true or false');
+  problems.push(...validateAnomalyConfig(c.anomalies));
+  return problems;
+}

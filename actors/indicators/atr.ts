@@ -1,0 +1,41 @@
+import type { Candle } from '../../schemas/records.js';
+import type { IndicatorKernel, IndicatorOutput } from './kernel.js';
+
+/**
+ * ATR(n): true range against the previous existing candle's close (a gap in
+ * time is just the next candle), the first candle's true range being
+ * high - low; seeded with the mean of the first n true ranges, then Wilder's
+ * `(atr * (n - 1) + tr) / n`. Unlike TA-Lib, which has no true range for the
+ * first candle and so starts one candle later, the first value is at candle n.
+ * One slot.
+ */
+export class Atr implements IndicatorKernel, IndicatorOutput {
+  /** Slots used. */
+  static readonly size = 1;
+
+  constructor(
+    private readonly at: number,
+    private readonly period: number,
+    private readonly name: string,
+  ) {}
+
+  push(s: Float64Array, c: Candle, index: number, prevClose: number): void {
+    let tr = c.high - c.low;
+    if (index > 0) {
+      const up = Math.abs(c.high - prevClose);
+      const down = Math.abs(c.low - prevClose);
+      if (up > tr) tr = up;
+      if (down > tr) tr = down;
+    }
+    const n = this.period;
+    const count = index + 1;
+    const v = s[this.at]!;
+    if (count < n) s[this.at] = v + tr;
+    else if (count === n) s[this.at] = (v + tr) / n;
+    else s[this.at] = (v * (n - 1) + tr) / n;
+  }
+
+  read(s: Float64Array, count: number, out: Record<string, number | null>): void {
+    out[this.name] = count >= this.period ? s[this.at]! : null;
+  }
+}

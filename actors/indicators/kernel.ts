@@ -1,0 +1,22 @@
+import type { Candle } from '../../schemas/records.js';
+
+/**
+ * The state-updating half of an indicator: owns a few slots of the program's
+ * Float64Array, starting at the offset it was built with. Implementations
+ * must be O(1) per push (amortized) and deterministic: the same candles give
+ * bit-identical slots.
+ */
+export interface IndicatorKernel {
+  /**
+   * Appends one closed candle. `index` is how many candles were pushed before
+   * it and `prevClose` the close of the previous one (meaningless when index is
+   * 0). The close history has already recorded `c` when this runs.
+   */
+  push(s: Float64Array, c: Candle, index: number, prevClose: number): void;
+}
+
+/** The reading half of an indicator: turns slots into named values. */
+export interface IndicatorOutput {
+  /** Writes this indicator's values into `out`; `count` is the number of candles pushed so far. */
+  read(s: Float64Array, count: number, out: Record<string, number | null>): void;
+}

@@ -1,0 +1,69 @@
+import type { Candle } from '../../schemas/records.js';
+import { emaFactor, emaStep } from './ema.js';
+import type { IndicatorKernel, IndicatorOutput } from './kernel.js';
+
+const FAST = 0;
+const SLOW = 1;
+const SIGNAL = 2;
+
+/**
+ * MACD(fast, slow, signal) reproducing TA-Lib's TA_MACD outputs:
+ * - slow EMA seeded with the SMA of the first `slow` closes (defined at candle `slow`);
+ * - fast EMA aligned to it, as TA-Lib does: seeded at candle `slow` with the SMA of
+ *   the last `fast` closes up to there (not of the first `fast` closes), so both
+ *   EMAs start on the same candle;
+ * - macd = fast - slow; signal = EMA(signal) of macd seeded with the SMA of its
+ *   first `signal` values; hist = macd - signal.
+ * Like TA-Lib, all three are null until the signal exists (candle slow + signal - 1),
+ * although macd alone is defined `signal - 1` candles earlier. Three slots.
+ */
+export class Macd implements IndicatorKernel, IndicatorOutput {
+  /** Slots used. */
+  static readonly size = 3;
+  private readonly kFast: number;
+  private readonly kSlow: number;
+  private readonly kSignal: number;
+
+  constructor(
+    private readonly at: number,
+    private readonly fast: number,
+    private readonly slow: number,
+    private readonly signal: number,
+    private readonly macdName: string,
+    private readonly signalName: string,
+    private readonly histName: string,
+  ) {
+    this.kFast = emaFactor(fast);
+    this.kSlow = emaFactor(slow);
+    this.kSignal = emaFactor(signal);
+  }
+
+  push(s: Float64Array, c: Candle, index: number): void {
+    const at = this.at;
+    const x = c.close;
+    const count = index + 1;
+    const slow = this.slow;
+    emaStep(s, at + SLOW, x, count, slow, this.kSlow);
+    const f = s[at + FAST]!;
+    if (count < slow) {
+      if (count > slow - this.fast) s[at + FAST] = f + x;
+      return;
+    }
+    s[at + FAST] = count === slow ? (f + x) / this.fast : (x - f) * this.kFast + f;
+    emaStep(s, at + SIGNAL, s[at + FAST]! - s[at + SLOW]!, count - slow + 1, this.signal, this.kSignal);
+  }
+
+  read(s: Float64Array, count: number, out: Record<string, number | null>): void {
+    if (count < this.slow + this.signal - 1) {
+      out[this.macdName] = null;
+      out[this.signalName] = null;
+      out[this.histName] = null;
+      return;
+    }
+    const macd = s[this.at + FAST]! - s[this.at + SLOW]!;
+    const signal = s[this.at + SIGNAL]!;
+    out[this.macdName] = macd;
+    out[this.signalName] = signal;
+    out[this.histName] = macd - signal;
+  }
+}

@@ -1,0 +1,53 @@
+import type { Candle } from '../../schemas/records.js';
+import type { IndicatorKernel, IndicatorOutput } from './kernel.js';
+
+/**
+ * Wilder's RSI(n) as TA-Lib computes it: average gain and loss seeded with the
+ * simple means of the first n changes, then `avg = (avg * (n - 1) + change) / n`;
+ * value `100 * gain / (gain + loss)`, first defined after n + 1 closes.
+ * Only losses give 0, only gains 100. A flat window (gain = loss = 0) gives 50,
+ * the neutral reading, where TA-Lib gives 0 (which reads as oversold); and the
+ * flat test is exact, where TA-Lib treats |gain + loss| < 1e-8 as flat, which would
+ * misreport instruments priced below about 1e-6. Two slots: gain, loss.
+ */
+export class Rsi implements IndicatorKernel, IndicatorOutput {
+  /** Slots used. */
+  static readonly size = 2;
+
+  constructor(
+    private readonly at: number,
+    private readonly period: number,
+    private readonly name: string,
+  ) {}
+
+  push(s: Float64Array, c: Candle, index: number, prevClose: number): void {
+    if (index === 0) return;
+    const at = this.at;
+    const n = this.period;
+    const d = c.close - prevClose;
+    let gain = s[at]!;
+    let loss = s[at + 1]!;
+    if (index > n) {
+      gain *= n - 1;
+      loss *= n - 1;
+    }
+    if (d < 0) loss -= d;
+    else gain += d;
+    if (index >= n) {
+      gain /= n;
+      loss /= n;
+    }
+    s[at] = gain;
+    s[at + 1] = loss;
+  }
+
+  read(s: Float64Array, count: number, out: Record<string, number | null>): void {
+    if (count <= this.period) {
+      out[this.name] = null;
+      return;
+    }
+    const gain = s[this.at]!;
+    const total = gain + s[this.at + 1]!;
+    out[this.name] = total === 0 ? 50 : 100 * (gain / total);
+  }
+}
