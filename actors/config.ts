@@ -30,9 +30,12 @@ export const DEFAULT_ACTOR_CONFIG: ActorConfig = {
 export function validateActorConfig(c: ActorConfig): string[] {
   const problems = [...validateCandleOptions(c.candles), ...validateIndicatorSpecs(c.indicators)];
   for (const iv of c.indicatorIntervals) {
-    if (!INTERVALS.includes(iv)) problems.push(`indicatorIntervals: unknown interval '${iv}', accepted: ${INTERVALS.join(', ')}`);
+    if (!INTERVALS.includes(iv))
+      problems.push(`indicatorIntervals: unknown interval '${iv}', accepted: ${INTERVALS.join(', ')}`);
     else if (!c.candles.intervals.includes(iv)) {
-      problems.push(`indicatorIntervals: '${iv}' is not one of candles.intervals (${c.candles.intervals.join(', ')})`);
+      problems.push(
+        `indicatorIntervals: '${iv}' is not one of candles.intervals (${c.candles.intervals.join(', ')})`,
+      );
     }
   }
   if (typeof c.liveIndicators !== 'boolean') problems.push('liveIndicators must be true or false');

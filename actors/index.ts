@@ -10,6 +10,11 @@ export { CandleBook, DEFAULT_CANDLE_OPTIONS, validateCandleOptions } from './can
 export type { ActorConfig } from './config.js';
 export { DEFAULT_ACTOR_CONFIG, validateActorConfig } from './config.js';
 export type { IndicatorSpec } from './indicators/index.js';
-export { DEFAULT_INDICATORS, IndicatorProgram, parseIndicatorSpec, validateIndicatorSpecs } from './indicators/index.js';
+export {
+  DEFAULT_INDICATORS,
+  IndicatorProgram,
+  parseIndicatorSpec,
+  validateIndicatorSpecs,
+} from './indicators/index.js';
 export type { ActorOutcome, ActorSink, ActorSnapshot } from './symbol-actor.js';
 export { ActorFactory, SymbolActor } from './symbol-actor.js';

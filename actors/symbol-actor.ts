@@ -97,7 +97,9 @@ export class ActorFactory {
       const saved = from?.[i];
       if (saved) {
         if (saved.length !== size) {
-          throw new ActorSnapshotError(`indicator state of interval ${i} has ${saved.length} values, expected ${size}`);
+          throw new ActorSnapshotError(
+            `indicator state of interval ${i} has ${saved.length} values, expected ${size}`,
+          );
         }
         view.set(saved);
       }
@@ -170,6 +172,11 @@ export class SymbolActor implements CandleListener {
   onTrade(t: Trade, now: number): ActorOutcome {
     const reason = validateTrade(t, now);
     if (reason !== REASON_OK) return reason;
+    return this.applyTrade(t);
+  }
+
+  /** Applies a trade the caller has already validated (the engine validates once, at its edge). */
+  applyTrade(t: Trade): 'ok' | 'late' {
     const outcome = this.book.addTrade(t);
     this.detectors.onTrade(t);
     return outcome === TRADE_LATE ? 'late' : 'ok';
@@ -179,8 +186,13 @@ export class SymbolActor implements CandleListener {
   onQuote(q: Quote, now: number): ActorOutcome {
     const reason = validateQuote(q, now);
     if (reason !== REASON_OK) return reason;
-    this.detectors.onQuote(q);
+    this.applyQuote(q);
     return 'ok';
+  }
+
+  /** Applies a quote the caller has already validated. */
+  applyQuote(q: Quote): void {
+    this.detectors.onQuote(q);
   }
 
   /** Wall-clock tick: closes candles of a quiet symbol and checks for a stale feed. */
@@ -268,7 +280,12 @@ export class SymbolActor implements CandleListener {
     this.sink.indicator(this.indicatorSnapshot(c, closed, state, live));
   }
 
-  private indicatorSnapshot(c: Candle, closed: boolean, state: Float64Array, live: Candle | null): IndicatorSnapshot {
+  private indicatorSnapshot(
+    c: Candle,
+    closed: boolean,
+    state: Float64Array,
+    live: Candle | null,
+  ): IndicatorSnapshot {
     const values: Record<string, number | null> = {};
     if (live === null) this.shared.program.read(state, values);
     else this.shared.program.peek(state, live, values);

@@ -14,7 +14,8 @@ export async function recordResult(heading: string, line: string): Promise<void>
   try {
     text = await readFile(PATH, 'utf8');
   } catch {
-    text = '# Benchmark results\n\nEvery row is a real run, appended by the benchmark itself (`make bench`).\n';
+    text =
+      '# Benchmark results\n\nEvery row is a real run, appended by the benchmark itself (`make bench`).\n';
   }
   const marker = `\n## ${heading}\n`;
   const at = text.indexOf(marker);

@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_ACTOR_CONFIG, parseIndicatorSpec } from '../actors/index.js';
 import type { ActorConfig, IndicatorSpec } from '../actors/index.js';
-import { INTERVALS } from '../schemas/index.js';
-import type { Interval } from '../schemas/index.js';
+import { DEFAULT_ACTOR_CONFIG, parseIndicatorSpec } from '../actors/index.js';
 import { backfill } from '../engine/backfill/backfill.js';
 import type { OutputFormat } from '../engine/backfill/record-writer.js';
-import { TRADE_FILE_COLUMNS } from '../engine/backfill/trade-file.js';
 import type { TimeUnit, TradeFileFormat } from '../engine/backfill/trade-file.js';
+import { TRADE_FILE_COLUMNS } from '../engine/backfill/trade-file.js';
+import type { Interval } from '../schemas/index.js';
+import { INTERVALS } from '../schemas/index.js';
 import { UsageError } from './usage-error.js';
 
 export const BACKFILL_HELP = `tickflow backfill — compute candles and indicators from a trades file
@@ -77,7 +77,8 @@ export async function backfillCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--time-unit must be one of s, ms, us, ns, got '${unit}'`);
   }
   const onError = values['on-error'];
-  if (onError !== 'skip' && onError !== 'fail') throw new UsageError(`--on-error must be skip or fail, got '${onError}'`);
+  if (onError !== 'skip' && onError !== 'fail')
+    throw new UsageError(`--on-error must be skip or fail, got '${onError}'`);
 
   let config: ActorConfig = DEFAULT_ACTOR_CONFIG;
   if (values.intervals) {
@@ -102,7 +103,9 @@ export async function backfillCommand(argv: string[]): Promise<number> {
   if (values['allowed-lateness'] !== undefined) {
     const ms = Number(values['allowed-lateness']);
     if (!Number.isFinite(ms) || ms < 0) {
-      throw new UsageError(`--allowed-lateness must be a number of milliseconds >= 0, got '${values['allowed-lateness']}'`);
+      throw new UsageError(
+        `--allowed-lateness must be a number of milliseconds >= 0, got '${values['allowed-lateness']}'`,
+      );
     }
     config = { ...config, candles: { ...config.candles, allowedLatenessMs: ms } };
   }

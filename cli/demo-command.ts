@@ -28,8 +28,17 @@ export async function demoCommand(): Promise<number> {
   const input = join(DIR, 'trades.csv');
   const trades = 300_000;
   process.stdout.write(`demo: simulating ${trades} trades over 50 symbols into ${input}\n`);
-  const sample = await writeSample({ out: input, trades, symbols: 50, ratePerSec: 250, seed: 7, format: 'csv' });
-  process.stdout.write(`demo: the market covers ${(sample.spanMs / 60000).toFixed(0)} minutes of event time\n`);
+  const sample = await writeSample({
+    out: input,
+    trades,
+    symbols: 50,
+    ratePerSec: 250,
+    seed: 7,
+    format: 'csv',
+  });
+  process.stdout.write(
+    `demo: the market covers ${(sample.spanMs / 60000).toFixed(0)} minutes of event time\n`,
+  );
 
   const out = {
     candles: join(DIR, 'candles.ndjson'),
@@ -61,7 +70,9 @@ export async function demoCommand(): Promise<number> {
   const symbol = 'BTC/USDT';
   const last = candles.filter((c) => c.symbol === symbol && c.interval === '1m').slice(-8);
   const byTs = new Map(
-    indicators.filter((x) => x.symbol === symbol && x.interval === '1m').map((x) => [x.ts, x.values] as const),
+    indicators
+      .filter((x) => x.symbol === symbol && x.interval === '1m')
+      .map((x) => [x.ts, x.values] as const),
   );
   process.stdout.write(`Last 1m candles of ${symbol} (UTC), with indicators:\n`);
   process.stdout.write(
@@ -76,7 +87,8 @@ export async function demoCommand(): Promise<number> {
     );
   }
   const kinds = new Map<string, number>();
-  for (const a of alerts) kinds.set(`${a.kind}/${a.severity}`, (kinds.get(`${a.kind}/${a.severity}`) ?? 0) + 1);
+  for (const a of alerts)
+    kinds.set(`${a.kind}/${a.severity}`, (kinds.get(`${a.kind}/${a.severity}`) ?? 0) + 1);
   process.stdout.write(`\nAlerts by kind: ${[...kinds].map(([k, n]) => `${k}=${n}`).join(', ') || 'none'}\n`);
   const example = alerts[0];
   if (example) process.stdout.write(`  e.g. ${example.message}\n`);

@@ -1,8 +1,8 @@
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { SimulatedMarket } from '../feeds/simulator/market.js';
 import { csvField } from '../engine/backfill/csv.js';
+import { SimulatedMarket } from '../feeds/simulator/market.js';
 import { UsageError } from './usage-error.js';
 
 export const SAMPLE_HELP = `tickflow sample — write a simulated trades file (CSV or NDJSON)
@@ -24,7 +24,12 @@ export interface SampleOptions {
 
 /** Writes `trades` simulated trades to a file; returns the event-time span covered, ms. */
 export async function writeSample(o: SampleOptions): Promise<{ trades: number; spanMs: number }> {
-  const market = new SimulatedMarket({ seed: o.seed, symbols: o.symbols, ratePerSec: o.ratePerSec, quoteFraction: 0 });
+  const market = new SimulatedMarket({
+    seed: o.seed,
+    symbols: o.symbols,
+    ratePerSec: o.ratePerSec,
+    quoteFraction: 0,
+  });
   const out = createWriteStream(o.out);
   let chunk = o.format === 'csv' ? 'venue,symbol,ts,price,size,side,id,seq\n' : '';
   const first = market.now;
@@ -78,6 +83,8 @@ export async function sampleCommand(argv: string[]): Promise<number> {
     seed: Math.floor(Number(values.seed)),
     format: /\.(nd)?jsonl?$/i.test(values.out) ? 'ndjson' : 'csv',
   });
-  process.stdout.write(`sample: wrote ${r.trades} trades covering ${(r.spanMs / 60000).toFixed(1)} minutes to ${values.out}\n`);
+  process.stdout.write(
+    `sample: wrote ${r.trades} trades covering ${(r.spanMs / 60000).toFixed(1)} minutes to ${values.out}\n`,
+  );
   return 0;
 }

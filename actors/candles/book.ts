@@ -781,14 +781,21 @@ function normalizeRow(f: number[], o: number): void {
   }
 }
 
+/** Shared zeros (doubles, never written) that `doubleZeros` slices from; grows to the longest request. */
+let zeros: number[] = [];
+
 /**
  * A plain array of n zeros that holds doubles (PACKED_DOUBLE_ELEMENTS) at
- * exactly its length: built by push from a double (so it never is SMI or
- * holey), then trimmed by slice, which allocates exactly.
+ * exactly its length, in one allocation: a slice of a shared array built by
+ * push from a double, so it is never SMI or holey.
  */
 function doubleZeros(n: number): number[] {
-  const a: number[] = [];
-  for (let j = 0; j < n; j++) a.push(0.5);
-  for (let j = 0; j < n; j++) a[j] = 0;
-  return a.slice();
+  if (zeros.length < n) {
+    const z: number[] = [];
+    const len = Math.max(n, zeros.length * 2);
+    for (let j = 0; j < len; j++) z.push(0.5);
+    for (let j = 0; j < len; j++) z[j] = 0;
+    zeros = z;
+  }
+  return zeros.slice(0, n);
 }

@@ -124,7 +124,11 @@ function gc(): void {
 }
 
 /** Bytes per symbol with default config, after every symbol has open candles and warm indicators. */
-function measureMemory(symbols: number): { heapPerSymbol: number; bufferPerSymbol: number; rssPerSymbol: number } {
+function measureMemory(symbols: number): {
+  heapPerSymbol: number;
+  bufferPerSymbol: number;
+  rssPerSymbol: number;
+} {
   const factory = new ActorFactory(DEFAULT_ACTOR_CONFIG);
   const sink = new CountingSink();
   gc();
@@ -199,7 +203,8 @@ const ours = TRADES / best;
 const live = TRADES / bestLive;
 const theirs = TRADES / baseline;
 const ratio = ours / theirs;
-const outputs = (k: CountingSink): string => `${k.candles} candle, ${k.indicators} indicator, ${k.alerts} alert outputs`;
+const outputs = (k: CountingSink): string =>
+  `${k.candles} candle, ${k.indicators} indicator, ${k.alerts} alert outputs`;
 console.log(
   `tickflow actor, closes (6 intervals + ${DEFAULT_ACTOR_CONFIG.indicators.length} indicators + anomalies): ` +
     `${Math.round(ours).toLocaleString('en')} trades/s  (${outputs(sink)})`,
@@ -208,8 +213,12 @@ console.log(
   `tickflow actor, + live partial candles and indicators flushed every ${BATCH} trades: ` +
     `${Math.round(live).toLocaleString('en')} trades/s  (${outputs(liveSink)})`,
 );
-console.log(`tardis-dev computeTradeBars (1s + 1m), closes: ${Math.round(theirs).toLocaleString('en')} trades/s  (${bars} bars)`);
-console.log(`ratio (closes vs closes): ${ratio.toFixed(2)}x  (target >= 5x); with live updates: ${(live / theirs).toFixed(2)}x`);
+console.log(
+  `tardis-dev computeTradeBars (1s + 1m), closes: ${Math.round(theirs).toLocaleString('en')} trades/s  (${bars} bars)`,
+);
+console.log(
+  `ratio (closes vs closes): ${ratio.toFixed(2)}x  (target >= 5x); with live updates: ${(live / theirs).toFixed(2)}x`,
+);
 
 const mem = measureMemory(MEMORY_SYMBOLS);
 const perSymbol = mem.heapPerSymbol + mem.bufferPerSymbol;

@@ -62,7 +62,9 @@ export async function backfill(o: BackfillOptions): Promise<BackfillSummary> {
   const factory = new ActorFactory(o.config);
   const names = factory.program.outputNames;
   const candles = new RecordWriter(o.candlesOut, o.outputFormat, CANDLE_CSV_COLUMNS);
-  const indicators = o.indicatorsOut ? new RecordWriter(o.indicatorsOut, o.outputFormat, indicatorCsvColumns(names)) : null;
+  const indicators = o.indicatorsOut
+    ? new RecordWriter(o.indicatorsOut, o.outputFormat, indicatorCsvColumns(names))
+    : null;
   const alerts = o.alertsOut ? new RecordWriter(o.alertsOut, o.outputFormat, ALERT_CSV_COLUMNS) : null;
   const writers = [candles, indicators, alerts].filter((w): w is RecordWriter => w !== null);
 

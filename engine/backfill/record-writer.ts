@@ -28,7 +28,16 @@ export const CANDLE_CSV_COLUMNS = [
 ] as const;
 
 /** CSV columns of alert output. */
-export const ALERT_CSV_COLUMNS = ['venue', 'symbol', 'kind', 'severity', 'ts', 'value', 'threshold', 'message'] as const;
+export const ALERT_CSV_COLUMNS = [
+  'venue',
+  'symbol',
+  'kind',
+  'severity',
+  'ts',
+  'value',
+  'threshold',
+  'message',
+] as const;
 
 /** CSV columns of indicator output: the key columns, then one per indicator output name. */
 export function indicatorCsvColumns(names: readonly string[]): string[] {
@@ -89,7 +98,9 @@ export class RecordWriter {
   /** Flushes, closes and renames into place. */
   async commit(): Promise<void> {
     await this.drainBuffer();
-    await new Promise<void>((resolve, reject) => this.stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.stream.end((err?: Error | null) => (err ? reject(err) : resolve())),
+    );
     if (this.failure) throw this.failure;
     await rename(this.partial, this.path);
   }

@@ -16,7 +16,10 @@ export interface TradeFileOptions {
 }
 
 /** A parsed line: a trade, nothing (blank line, header), or the reason the line is unusable. */
-export type ParsedLine = { kind: 'trade'; trade: Trade } | { kind: 'skip' } | { kind: 'error'; message: string };
+export type ParsedLine =
+  | { kind: 'trade'; trade: Trade }
+  | { kind: 'skip' }
+  | { kind: 'error'; message: string };
 
 const UNIT_TO_MS: Record<TimeUnit, number> = { s: 1000, ms: 1, us: 0.001, ns: 0.000001 };
 
@@ -117,8 +120,12 @@ export class TradeFileParser {
     return this.build(row, lineNo);
   }
 
-  private build(row: Partial<Record<keyof typeof TRADE_FILE_COLUMNS, string | number>>, lineNo: number): ParsedLine {
-    if (row.symbol === undefined || String(row.symbol).length === 0) return { kind: 'error', message: 'no symbol' };
+  private build(
+    row: Partial<Record<keyof typeof TRADE_FILE_COLUMNS, string | number>>,
+    lineNo: number,
+  ): ParsedLine {
+    if (row.symbol === undefined || String(row.symbol).length === 0)
+      return { kind: 'error', message: 'no symbol' };
     const price = Number(row.price);
     if (row.price === undefined || row.price === '' || !Number.isFinite(price)) {
       return { kind: 'error', message: `price '${row.price ?? ''}' is not a number` };
@@ -132,7 +139,8 @@ export class TradeFileParser {
     const recvTs = row.recvTs === undefined || row.recvTs === '' ? ts : this.time(row.recvTs);
     if (recvTs === null) return { kind: 'error', message: `receive time '${row.recvTs}' is not a time` };
     const sideText = row.side === undefined || row.side === '' ? 'unknown' : String(row.side).toLowerCase();
-    const side: Side | null = sideText === 'buy' || sideText === 'sell' || sideText === 'unknown' ? sideText : null;
+    const side: Side | null =
+      sideText === 'buy' || sideText === 'sell' || sideText === 'unknown' ? sideText : null;
     if (side === null) return { kind: 'error', message: `side '${row.side}' is not buy, sell or unknown` };
     const trade: Trade = {
       v: SCHEMA_VERSION,

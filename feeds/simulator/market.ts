@@ -138,7 +138,8 @@ export class SimulatedMarket {
     this.prices[k] = price;
     const side: Side = this.rng.next() < 0.5 ? 'buy' : 'sell';
     let ts = this.clock;
-    if (o.lateFraction > 0 && this.rng.next() < o.lateFraction) ts = Math.max(o.startTs, ts - this.rng.next() * o.lateMaxMs);
+    if (o.lateFraction > 0 && this.rng.next() < o.lateFraction)
+      ts = Math.max(o.startTs, ts - this.rng.next() * o.lateMaxMs);
     return {
       v: SCHEMA_VERSION,
       type: 'trade',

@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { pack, unpack } from 'msgpackr';
 import t from 'tap';
 import type { ActorConfig, ActorSink, ActorSnapshot } from '../../actors/index.js';
-import { ActorFactory, DEFAULT_ACTOR_CONFIG, IndicatorProgram, validateActorConfig } from '../../actors/index.js';
+import {
+  ActorFactory,
+  DEFAULT_ACTOR_CONFIG,
+  IndicatorProgram,
+  validateActorConfig,
+} from '../../actors/index.js';
 import type { Alert, Candle, IndicatorSnapshot, Quote, Trade } from '../../schemas/records.js';
 
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
@@ -98,8 +103,14 @@ t.test('the default config is valid and a bad one names every problem', async (t
     candles: { ...CONFIG.candles, closeDelayMs: -1 },
   };
   const problems = validateActorConfig(bad);
-  t.ok(problems.some((p) => /closeDelayMs/.test(p)), problems.join(' | '));
-  t.ok(problems.some((p) => /indicatorIntervals: '1m' is not one of candles.intervals/.test(p)), problems.join(' | '));
+  t.ok(
+    problems.some((p) => /closeDelayMs/.test(p)),
+    problems.join(' | '),
+  );
+  t.ok(
+    problems.some((p) => /indicatorIntervals: '1m' is not one of candles.intervals/.test(p)),
+    problems.join(' | '),
+  );
 });
 
 t.test('closed candles come with indicator values computed over the closed candles', async (t) => {
@@ -165,44 +176,51 @@ t.test('a revision recomputes every indicator value that depended on the revised
 
 t.test('shuffled within the lateness bound gives the in-order finals (property)', async (t) => {
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.array(fc.nat(1400), { minLength: 80, maxLength: 80 }), (seed, delays) => {
-      const trades = walk(80, seed);
-      // Deliver each trade at ts + delay (delay < closeDelay + allowedLateness - margin), in delivery order.
-      const order = trades.map((x, i) => ({ x, at: x.ts + delays[i]! })).sort((p, q) => p.at - q.at);
-      const a = run(trades);
-      const b = run(order.map((o) => o.x));
-      const strip = (r: Recorder) => r.finals.map((f) => [{ ...f.c, revision: 0 }, f.x?.values]);
-      return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
-    }),
+    fc.property(
+      fc.integer({ min: 1, max: 1_000_000 }),
+      fc.array(fc.nat(1400), { minLength: 80, maxLength: 80 }),
+      (seed, delays) => {
+        const trades = walk(80, seed);
+        // Deliver each trade at ts + delay (delay < closeDelay + allowedLateness - margin), in delivery order.
+        const order = trades.map((x, i) => ({ x, at: x.ts + delays[i]! })).sort((p, q) => p.at - q.at);
+        const a = run(trades);
+        const b = run(order.map((o) => o.x));
+        const strip = (r: Recorder) => r.finals.map((f) => [{ ...f.c, revision: 0 }, f.x?.values]);
+        return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+      },
+    ),
     { numRuns: 60 },
   );
   t.pass('finals equal for 60 random shuffles');
 });
 
-t.test('a batch recomputation from stored trades equals the streamed result including revisions', async (t) => {
-  const trades = walk(150, 23);
-  // Stream: deliver in a jittered order with some late trades.
-  const streamed = run(
-    trades
-      .map((x, i) => ({ x, at: x.ts + ((i * 7919) % 1700) }))
-      .sort((p, q) => p.at - q.at)
-      .map((o) => o.x),
-  );
-  // Batch: the stored trades sorted by (ts, id).
-  const batch = run([...trades].sort((p, q) => p.ts - q.ts || Number(p.id) - Number(q.id)));
-  const latest = streamed.latestClosed();
-  const finals = batch.finals;
-  t.equal(latest.candles.size, finals.length);
-  const key = (c: Candle) => `${c.interval}@${c.start}`;
-  t.same(
-    finals.map((f) => ({ ...latest.candles.get(key(f.c))!, revision: 0 })),
-    finals.map((f) => ({ ...f.c, revision: 0 })),
-  );
-  t.same(
-    finals.map((f) => latest.indicators.get(key(f.c))?.values),
-    finals.map((f) => f.x?.values),
-  );
-});
+t.test(
+  'a batch recomputation from stored trades equals the streamed result including revisions',
+  async (t) => {
+    const trades = walk(150, 23);
+    // Stream: deliver in a jittered order with some late trades.
+    const streamed = run(
+      trades
+        .map((x, i) => ({ x, at: x.ts + ((i * 7919) % 1700) }))
+        .sort((p, q) => p.at - q.at)
+        .map((o) => o.x),
+    );
+    // Batch: the stored trades sorted by (ts, id).
+    const batch = run([...trades].sort((p, q) => p.ts - q.ts || Number(p.id) - Number(q.id)));
+    const latest = streamed.latestClosed();
+    const finals = batch.finals;
+    t.equal(latest.candles.size, finals.length);
+    const key = (c: Candle) => `${c.interval}@${c.start}`;
+    t.same(
+      finals.map((f) => ({ ...latest.candles.get(key(f.c))!, revision: 0 })),
+      finals.map((f) => ({ ...f.c, revision: 0 })),
+    );
+    t.same(
+      finals.map((f) => latest.indicators.get(key(f.c))?.values),
+      finals.map((f) => f.x?.values),
+    );
+  },
+);
 
 t.test('rejected input changes nothing and returns its reason', async (t) => {
   const sink = new Recorder();

@@ -60,7 +60,13 @@ t.test('sample then backfill: a file a user could bring, end to end through the 
   t.match(b.stdout, /backfill: \d+ lines, 2000 trades over 3 symbols/);
   const rows = (await readFile(join(dir, 'candles.csv'), 'utf8')).trim().split('\n');
   t.ok(rows.length > 3);
-  const missing = await tickflow('backfill', '--input', join(dir, 'nope.csv'), '--candles', join(dir, 'c.csv'));
+  const missing = await tickflow(
+    'backfill',
+    '--input',
+    join(dir, 'nope.csv'),
+    '--candles',
+    join(dir, 'c.csv'),
+  );
   t.equal(missing.code, 1);
   t.match(missing.stderr, /ENOENT|no such file/);
 });

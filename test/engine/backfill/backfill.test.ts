@@ -6,8 +6,8 @@ import { ActorFactory, DEFAULT_ACTOR_CONFIG } from '../../../actors/index.js';
 import { backfill } from '../../../engine/backfill/backfill.js';
 import { splitCsvLine } from '../../../engine/backfill/csv.js';
 import { CANDLE_CSV_COLUMNS } from '../../../engine/backfill/record-writer.js';
-import type { Candle, Trade } from '../../../schemas/index.js';
 import { SimulatedMarket } from '../../../feeds/simulator/market.js';
+import type { Candle, Trade } from '../../../schemas/index.js';
 
 const NOW = Date.UTC(2026, 5, 1);
 
@@ -29,7 +29,8 @@ function simulatedTrades(n: number): Trade[] {
 
 function toCsv(trades: readonly Trade[]): string {
   const lines = ['venue,symbol,ts,price,size,side,id'];
-  for (const x of trades) lines.push(`${x.venue},"${x.symbol}",${x.ts},${x.price},${x.size},${x.side},${x.id}`);
+  for (const x of trades)
+    lines.push(`${x.venue},"${x.symbol}",${x.ts},${x.price},${x.size},${x.side},${x.id}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -85,7 +86,11 @@ t.test('a CSV file gives exactly the final candles the streaming actors give', a
   t.ok(Math.abs(oneMinute.reduce((s, c) => s + c.volume, 0) - volume) < 1e-6 * volume, 'volumes add up');
   const indicators = (await readFile(join(dir, 'indicators.ndjson'), 'utf8')).trim().split('\n');
   t.equal(indicators.length, written.length, 'one indicator row per final candle');
-  t.equal(await readdir(dir).then((f) => f.filter((n) => n.endsWith('.partial')).length), 0, 'no partial files left');
+  t.equal(
+    await readdir(dir).then((f) => f.filter((n) => n.endsWith('.partial')).length),
+    0,
+    'no partial files left',
+  );
 });
 
 t.test('CSV output has the documented header and one row per candle', async (t) => {
@@ -101,7 +106,11 @@ t.test('CSV output has the documented header and one row per candle', async (t) 
     alertsOut: null,
     outputFormat: 'csv',
     onError: 'fail',
-    config: { ...DEFAULT_ACTOR_CONFIG, candles: { ...DEFAULT_ACTOR_CONFIG.candles, intervals: ['1m'] }, indicatorIntervals: ['1m'] },
+    config: {
+      ...DEFAULT_ACTOR_CONFIG,
+      candles: { ...DEFAULT_ACTOR_CONFIG.candles, intervals: ['1m'] },
+      indicatorIntervals: ['1m'],
+    },
     now: NOW,
   });
   const lines = (await readFile(join(dir, 'c.csv'), 'utf8')).trim().split('\n');
@@ -156,5 +165,8 @@ t.test('bad lines are reported with line numbers and skipped, or stop the run le
     { code: 'TF_ERR_BAD_INPUT_LINE', lineNo: 4, message: "line 4: price 'abc' is not a number" },
   );
   const left = await readdir(dir);
-  t.notOk(left.some((f) => f.startsWith('strict')), `nothing half-written: ${left.join(', ')}`);
+  t.notOk(
+    left.some((f) => f.startsWith('strict')),
+    `nothing half-written: ${left.join(', ')}`,
+  );
 });

@@ -44,15 +44,24 @@ t.test('bad lines say what is wrong', async (t) => {
   t.match(p.parse('A,abc,1,1000', 3), { kind: 'error', message: /expected 6 fields/ });
   t.match(p.parse('A,abc,1,1000,buy,1', 4), { kind: 'error', message: /price 'abc' is not a number/ });
   t.match(p.parse('A,1,x,1000,buy,1', 5), { kind: 'error', message: /size 'x' is not a number/ });
-  t.match(p.parse('A,1,1,yesterday,buy,1', 6), { kind: 'error', message: /timestamp 'yesterday' is not a time/ });
-  t.match(p.parse('A,1,1,1000,long,1', 7), { kind: 'error', message: /side 'long' is not buy, sell or unknown/ });
+  t.match(p.parse('A,1,1,yesterday,buy,1', 6), {
+    kind: 'error',
+    message: /timestamp 'yesterday' is not a time/,
+  });
+  t.match(p.parse('A,1,1,1000,long,1', 7), {
+    kind: 'error',
+    message: /side 'long' is not buy, sell or unknown/,
+  });
   t.match(p.parse('A,1,1,1000,buy,1.5', 8), { kind: 'error', message: /seq '1.5' is not an integer/ });
   t.match(p.parse('"A,1,1,1000,buy,1', 9), { kind: 'error', message: /unterminated/ });
 });
 
 t.test('NDJSON lines take the Trade record shape or file aliases', async (t) => {
   const p = new TradeFileParser({ format: 'ndjson', venue: 'v', timeUnit: 'ms' });
-  const r = p.parse('{"venue":"x","symbol":"ES Z6","price":5000.25,"size":2,"side":"sell","id":"9","ts":1000,"seq":4}', 1);
+  const r = p.parse(
+    '{"venue":"x","symbol":"ES Z6","price":5000.25,"size":2,"side":"sell","id":"9","ts":1000,"seq":4}',
+    1,
+  );
   t.match(r, { kind: 'trade', trade: { venue: 'x', symbol: 'ES Z6', price: 5000.25, size: 2, seq: 4 } });
   t.match(p.parse('{not json', 2), { kind: 'error', message: /not JSON/ });
   t.match(p.parse('[1,2]', 3), { kind: 'error', message: /not a JSON object/ });
