@@ -65,10 +65,11 @@ export const TRADE_LATE = 2;
 export type TradeOutcome = typeof TRADE_APPLIED | typeof TRADE_REVISED | typeof TRADE_LATE;
 
 /**
- * Capacity policy of the packed array: grow by a sixteenth plus a row when full
- * (geometric, yet exact for the ~9 rows a busy book settles at); shrink only when more rows are free than in use and more than
- * SHRINK_FREE_ROWS, i.e. after a burst, never in the steady state where the
- * same rows close and reopen every second.
+ * Capacity policy of the packed array, so that rows closing and reopening
+ * every second never reallocate it: grow by a row plus a sixteenth when full
+ * (geometric, yet no slack at the ~9 rows a busy book settles at); shrink
+ * only once more rows are free than in use and more than SHRINK_FREE_ROWS,
+ * i.e. after a burst.
  */
 const SHRINK_FREE_ROWS = 4;
 

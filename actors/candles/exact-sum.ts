@@ -13,7 +13,7 @@
  * step is exact; only r0 is rounded to a whole unit (nearest, ties toward +inf).
  * That rounding changes nothing when |x| >= 2^-12, whose last bit weighs at
  * least 2^-64: such an addend is represented exactly. A smaller one is off by
- * at most 2^-65 (absolute). Each addend limb has magnitude < 2^40 (|l2| < 2^53
+ * at most 2^-65 (absolute). Each addend limb has magnitude <= 2^40 (|l2| < 2^53
  * while |x| < 2^69).
  *
  * Limbs add exactly while they stay below 2^53 in magnitude: at least 2^12

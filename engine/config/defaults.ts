@@ -27,7 +27,8 @@ export function defaultEngineId(host: HostFacts): string {
 /** A fresh, fully populated config holding every default; callers may mutate it. */
 export function defaultEngineConfig(host: HostFacts = currentHostFacts()): EngineConfig {
   return {
-    nats: { servers: ['nats://127.0.0.1:4222'], name: 'tickflow-engine' },
+    // The project's own local stack (`make up`), never a server that merely happens to run on 4222/9000.
+    nats: { servers: ['nats://127.0.0.1:14222'], name: 'tickflow-engine' },
     streams: {
       partitions: 8,
       maxAgeMs: 86_400_000,
@@ -49,8 +50,8 @@ export function defaultEngineConfig(host: HostFacts = currentHostFacts()): Engin
       flushIntervalMs: 100,
     },
     questdb: {
-      ilpUrl: 'http://127.0.0.1:9000',
-      httpUrl: 'http://127.0.0.1:9000',
+      ilpUrl: 'http://127.0.0.1:19000',
+      httpUrl: 'http://127.0.0.1:19000',
       ttlDays: 30,
       maxRowsPerFlush: 10_000,
       retryMinMs: 100,

@@ -443,6 +443,10 @@ t.test('restore refuses malformed snapshots with a stable code', async (t) => {
   });
   const good = book.snapshot();
   t.ok(CandleBook.restore(good, new Recorder()));
+  const wire = unpack(pack(good)) as CandleBookSnapshot;
+  t.ok(Array.isArray(wire.state), 'the state travels through msgpack as a plain array, not bytes');
+  t.same(wire.state, good.state);
+  t.match(CandleBook.restore(wire, new Recorder()).openCandle(0), { volume: 1, notional: 1, trades: 1 });
   const bad = (patch: Partial<Record<keyof CandleBookSnapshot, unknown>>, why: RegExp) =>
     t.throws(() => CandleBook.restore({ ...good, ...patch } as CandleBookSnapshot, new Recorder()), {
       code: 'TF_ERR_CANDLE_SNAPSHOT',

@@ -35,7 +35,7 @@ t.test('defaults need no input', async (t) => {
   t.equal(c.engine.id, 'box-7');
   t.equal(c.engine.shards, 4);
   t.equal(c.http.port, 9464);
-  t.same(c.nats.servers, ['nats://127.0.0.1:4222']);
+  t.same(c.nats.servers, ['nats://127.0.0.1:14222']);
   t.equal(c.nats.credentials, undefined);
   t.same(c.actors.candles.intervals, ['1s', '1m', '5m', '15m', '1h', '1d']);
 });
