@@ -18,10 +18,15 @@ export interface ActorConfig {
   anomalies: AnomalyConfig;
 }
 
+/**
+ * Six candle intervals, the default indicators on every interval but 1s (1s
+ * indicators are mostly noise to users and most of the indicator cost), live
+ * indicators, default detectors.
+ */
 export const DEFAULT_ACTOR_CONFIG: ActorConfig = {
   candles: DEFAULT_CANDLE_OPTIONS,
   indicators: DEFAULT_INDICATORS,
-  indicatorIntervals: DEFAULT_CANDLE_OPTIONS.intervals,
+  indicatorIntervals: Object.freeze(['1m', '5m', '15m', '1h', '1d'] as const),
   liveIndicators: true,
   anomalies: DEFAULT_ANOMALY_CONFIG,
 };

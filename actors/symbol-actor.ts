@@ -7,7 +7,8 @@ import { AnomalyDetectors } from './anomalies/index.js';
 import type { CandleBookSnapshot, CandleListener } from './candles.js';
 import { CandleBook, TRADE_LATE } from './candles.js';
 import type { ActorConfig } from './config.js';
-import { IndicatorProgram } from './indicators/index.js';
+import type { IndicatorState } from './indicators/index.js';
+import { doubleZeros, IndicatorProgram } from './indicators/index.js';
 
 /** Where an actor's outputs go. Objects passed in are fresh; the sink may keep them. */
 export interface ActorSink {
@@ -43,21 +44,29 @@ export class ActorSnapshotError extends Error {
 }
 
 /**
- * Compiled, shared part of a deployment's actors: the indicator program and
- * scratch space are built once and used by every symbol, which keeps a
- * symbol's own state to its candle book, committed indicator states and
- * detector state.
+ * Compiled, shared part of a deployment's actors: the indicator program,
+ * the layout of a symbol's indicator states and the scratch space are built
+ * once and used by every symbol, which keeps a symbol's own state to its
+ * candle book, one array of committed indicator states and detector state.
  */
 export class ActorFactory {
   readonly config: ActorConfig;
   readonly program: IndicatorProgram;
   /** Candle interval index -> whether indicators run on it. */
   readonly indicatorOn: readonly boolean[];
+  /** A state with no candles pushed: what an interval's committed state is until its first final candle. */
+  readonly freshState: IndicatorState;
   readonly intervalIndex: ReadonlyMap<Interval, number>;
   /** Index of the interval whose closed candles feed the volume-spike detector, or -1. */
   readonly volumeIntervalIndex: number;
   /** Shared scratch state: committed state + still-revisable candles are replayed here before reading. */
-  readonly scratch: Float64Array;
+  readonly scratch: IndicatorState;
+  /** Every output name set to null, in output order: indicator values start as a clone of it. */
+  readonly valuesTemplate: Readonly<Record<string, number | null>>;
+  /** Shared candle the retained candles are read into while replaying (never handed out). */
+  readonly replayCandle: Candle;
+  /** One alert callback per sink, shared by every actor writing to it (a closure per actor costs memory). */
+  private readonly alertEmitters = new WeakMap<ActorSink, (a: Alert) => void>();
 
   constructor(config: ActorConfig) {
     this.config = config;
@@ -65,48 +74,106 @@ export class ActorFactory {
     this.scratch = this.program.newState();
     const index = new Map<Interval, number>();
     const on: boolean[] = [];
-    config.candles.intervals.forEach((iv, i) => {
+    const intervals = config.candles.intervals;
+    for (let i = 0; i < intervals.length; i++) {
+      const iv = intervals[i]!;
       index.set(iv, i);
-      on.push(config.indicators.length > 0 && config.indicatorIntervals.includes(iv));
-    });
+      const used = config.indicators.length > 0 && config.indicatorIntervals.includes(iv);
+      on.push(used);
+    }
     this.intervalIndex = index;
     this.indicatorOn = on;
+    this.freshState = this.program.newState();
+    const template: Record<string, number | null> = {};
+    for (const name of this.program.outputNames) template[name] = null;
+    this.valuesTemplate = template;
     const vs = config.anomalies.volumeSpike;
     this.volumeIntervalIndex = vs.enabled ? (index.get(vs.interval) ?? -1) : -1;
+    this.replayCandle = {
+      v: SCHEMA_VERSION,
+      type: 'candle',
+      venue: '',
+      symbol: '',
+      interval: intervals[0] ?? '1m',
+      start: 0,
+      end: 0,
+      open: 0,
+      high: 0,
+      low: 0,
+      close: 0,
+      volume: 0,
+      notional: 0,
+      vwap: 0,
+      trades: 0,
+      buyVolume: 0,
+      sellVolume: 0,
+      firstTradeTs: 0,
+      lastTradeTs: 0,
+      closed: true,
+      revision: 0,
+    };
   }
 
   /**
-   * Committed indicator states of one symbol, one per candle interval (null
-   * where the interval has no indicators). All of them are views into a
-   * single Float64Array: one backing store per symbol instead of one per
-   * interval, which is most of a typed array's fixed cost.
+   * Committed indicator states of one symbol, in one plain double array (no
+   * typed array, buffer or views per symbol). Slot i (one per candle
+   * interval) holds the offset of interval i's state in the same array, or -1
+   * while it has none: a state is appended on the interval's first final
+   * candle (`commitSlice`), so a young or quiet symbol does not carry the
+   * states of intervals that have not completed a candle yet. States saved in
+   * a snapshot are restored in place.
+   * @throws ActorSnapshotError when a saved state has the wrong length.
    */
-  newIndicatorStates(from: readonly (readonly number[] | null)[] | null): (Float64Array | null)[] {
+  newIndicatorStates(from: readonly (readonly number[] | null)[] | null): IndicatorState {
+    const k = this.indicatorOn.length;
     const size = this.program.stateSize;
-    let used = 0;
-    for (const on of this.indicatorOn) if (on) used++;
-    const block = new Float64Array(size * used);
-    const out: (Float64Array | null)[] = [];
-    let at = 0;
-    for (let i = 0; i < this.indicatorOn.length; i++) {
-      if (!this.indicatorOn[i]) {
-        out.push(null);
+    let slices = 0;
+    for (let i = 0; i < k; i++) {
+      const saved = from?.[i];
+      if (!this.indicatorOn[i] || !saved) continue;
+      if (saved.length !== size) {
+        throw new ActorSnapshotError(
+          `indicator state of interval ${i} has ${saved.length} values, expected ${size}`,
+        );
+      }
+      slices++;
+    }
+    const out = doubleZeros(k + slices * size);
+    let at = k;
+    for (let i = 0; i < k; i++) {
+      const saved = from?.[i];
+      if (!this.indicatorOn[i] || !saved) {
+        out[i] = -1;
         continue;
       }
-      const view = block.subarray(at, at + size);
-      const saved = from?.[i];
-      if (saved) {
-        if (saved.length !== size) {
-          throw new ActorSnapshotError(
-            `indicator state of interval ${i} has ${saved.length} values, expected ${size}`,
-          );
-        }
-        view.set(saved);
-      }
-      out.push(view);
+      out[i] = at;
+      for (let j = 0; j < size; j++) out[at + j] = saved[j]!;
       at += size;
     }
     return out;
+  }
+
+  /**
+   * `states` (from newIndicatorStates) with a fresh state for interval i
+   * appended and its offset recorded: a new array, the old one is dropped.
+   */
+  commitSlice(states: IndicatorState, i: number): IndicatorState {
+    const size = this.program.stateSize;
+    const n = states.length;
+    const out = doubleZeros(n + size);
+    for (let j = 0; j < n; j++) out[j] = states[j]!;
+    out[i] = n;
+    return out;
+  }
+
+  /** The shared alert callback of `sink`. */
+  alertEmitter(sink: ActorSink): (a: Alert) => void {
+    let emit = this.alertEmitters.get(sink);
+    if (emit === undefined) {
+      emit = (a) => sink.alert(a);
+      this.alertEmitters.set(sink, emit);
+    }
+    return emit;
   }
 
   create(venue: string, symbol: string, sink: ActorSink): SymbolActor {
@@ -136,9 +203,8 @@ export class SymbolActor implements CandleListener {
   private readonly sink: ActorSink;
   private readonly book: CandleBook;
   private readonly detectors: AnomalyDetectors;
-  private readonly committed: (Float64Array | null)[];
-  private readonly emitLive: (c: Candle) => void;
-  private readonly emitAlert: (a: Alert) => void;
+  /** Committed indicator states; see ActorFactory.newIndicatorStates. */
+  private committed: IndicatorState;
 
   constructor(
     shared: ActorFactory,
@@ -152,15 +218,14 @@ export class SymbolActor implements CandleListener {
     this.symbol = symbol;
     this.sink = sink;
     const config = shared.config;
-    this.emitAlert = (a) => this.sink.alert(a);
-    this.emitLive = (c) => this.onOpenCandle(c);
+    const emitAlert = shared.alertEmitter(sink);
     this.committed = shared.newIndicatorStates(snapshot?.indicators ?? null);
     if (snapshot === null) {
       this.book = new CandleBook(venue, symbol, config.candles, this);
-      this.detectors = new AnomalyDetectors(venue, symbol, config.anomalies, this.emitAlert);
+      this.detectors = new AnomalyDetectors(venue, symbol, config.anomalies, emitAlert);
     } else {
       this.book = CandleBook.restore(snapshot.book, this);
-      this.detectors = AnomalyDetectors.restore(snapshot.anomalies, config.anomalies, this.emitAlert);
+      this.detectors = AnomalyDetectors.restore(snapshot.anomalies, config.anomalies, emitAlert);
     }
   }
 
@@ -203,7 +268,7 @@ export class SymbolActor implements CandleListener {
 
   /** Emits the open candles that changed since the last flush, with live indicator values. */
   flush(): void {
-    this.book.flushOpen(this.emitLive);
+    this.book.flushOpen();
   }
 
   /** End of input (backfill, replay): closes and finalizes every candle. */
@@ -220,75 +285,106 @@ export class SymbolActor implements CandleListener {
   }
 
   snapshot(): ActorSnapshot {
+    const shared = this.shared;
+    const size = shared.program.stateSize;
+    const indicators: (number[] | null)[] = [];
+    for (let i = 0; i < shared.indicatorOn.length; i++) {
+      if (!shared.indicatorOn[i]) {
+        indicators.push(null);
+        continue;
+      }
+      const at = this.committed[i]!;
+      indicators.push(at < 0 ? shared.freshState.slice() : this.committed.slice(at, at + size));
+    }
     return {
       venue: this.venue,
       symbol: this.symbol,
       book: this.book.snapshot(),
-      indicators: this.committed.map((s) => (s === null ? null : Array.from(s))),
+      indicators,
       anomalies: this.detectors.snapshot(),
     };
   }
 
-  /** CandleListener: a candle closed or was revised. */
-  onClosed(c: Candle): void {
+  /** CandleListener: a candle of interval index i closed or was revised. */
+  onClosed(c: Candle, i: number): void {
     this.sink.candle(c);
-    const i = this.shared.intervalIndex.get(c.interval)!;
-    if (i === this.shared.volumeIntervalIndex && c.revision === 0) this.detectors.onCandleClosed(c);
-    if (this.committed[i] === null) return;
+    const shared = this.shared;
+    if (i === shared.volumeIntervalIndex && c.revision === 0) this.detectors.onCandleClosed(c);
+    if (!shared.indicatorOn[i]) return;
     // Replay the still-revisable closed candles over the committed state and
     // emit values for the changed candle and every later one.
-    const program = this.shared.program;
-    const scratch = this.shared.scratch;
-    const retained = this.book.retained(i);
-    program.copy(scratch, this.committed[i]!);
-    for (let k = 0; k < retained.length; k++) {
-      const r = retained[k]!;
-      program.push(scratch, r);
-      if (r.start >= c.start) this.emitIndicator(r, true, scratch, null);
+    const program = shared.program;
+    const scratch = shared.scratch;
+    const r = shared.replayCandle;
+    const book = this.book;
+    this.loadCommitted(i);
+    const n = book.retainedCount(i);
+    for (let k = 0; k < n; k++) {
+      book.fillRetained(i, k, r);
+      program.pushAt(scratch, 0, r);
+      if (r.start >= c.start) this.emitIndicator(r, true, scratch);
     }
   }
 
+  /** CandleListener: only intervals with indicators, or a sink that takes finals, need final candles. */
+  needsFinal(i: number): boolean {
+    return this.shared.indicatorOn[i]! || this.sink.final !== undefined;
+  }
+
   /** CandleListener: a candle can no longer change; commit it to the indicator state. */
-  onFinal(c: Candle): void {
-    const i = this.shared.intervalIndex.get(c.interval)!;
-    const state = this.committed[i]!;
-    if (state !== null) this.shared.program.push(state, c);
+  onFinal(c: Candle, i: number): void {
+    const shared = this.shared;
+    let at = -1;
+    if (shared.indicatorOn[i]) {
+      at = this.committed[i]!;
+      if (at < 0) {
+        this.committed = shared.commitSlice(this.committed, i);
+        at = this.committed[i]!;
+      }
+      shared.program.pushAt(this.committed, at, c);
+    }
     if (this.sink.final === undefined) return;
-    this.sink.final(c, state === null ? null : this.indicatorSnapshot(c, true, state, null));
+    this.sink.final(c, at < 0 ? null : this.indicatorSnapshot(c, true, this.committed, at));
   }
 
-  private onOpenCandle(c: Candle): void {
+  /** CandleListener: an open candle from flush(), emitted with live indicator values. */
+  onOpen(c: Candle, i: number): void {
     this.sink.candle(c);
-    if (!this.shared.config.liveIndicators) return;
-    const i = this.shared.intervalIndex.get(c.interval)!;
-    if (this.committed[i] === null) return;
-    const scratch = this.replayRetained(i);
-    this.emitIndicator(c, false, scratch, c);
+    const shared = this.shared;
+    if (!shared.config.liveIndicators || !shared.indicatorOn[i]) return;
+    const program = shared.program;
+    const scratch = shared.scratch;
+    const r = shared.replayCandle;
+    const book = this.book;
+    this.loadCommitted(i);
+    const n = book.retainedCount(i);
+    for (let k = 0; k < n; k++) program.pushAt(scratch, 0, book.fillRetained(i, k, r));
+    // The scratch is a copy already: push the open candle into it rather than peek (a second copy).
+    program.pushAt(scratch, 0, c);
+    this.emitIndicator(c, false, scratch);
   }
 
-  /** Copies the committed state of interval i into the shared scratch and replays the retained closed candles. */
-  private replayRetained(i: number): Float64Array {
-    const program = this.shared.program;
-    const scratch = this.shared.scratch;
-    program.copy(scratch, this.committed[i]!);
-    const retained = this.book.retained(i);
-    for (let k = 0; k < retained.length; k++) program.push(scratch, retained[k]!);
-    return scratch;
+  /** Copies interval i's committed state (fresh when it has none yet) into the shared scratch. */
+  private loadCommitted(i: number): void {
+    const shared = this.shared;
+    const at = this.committed[i]!;
+    if (at < 0) shared.program.copyAt(shared.scratch, 0, shared.freshState, 0);
+    else shared.program.copyAt(shared.scratch, 0, this.committed, at);
   }
 
-  private emitIndicator(c: Candle, closed: boolean, state: Float64Array, live: Candle | null): void {
-    this.sink.indicator(this.indicatorSnapshot(c, closed, state, live));
+  private emitIndicator(c: Candle, closed: boolean, state: IndicatorState): void {
+    this.sink.indicator(this.indicatorSnapshot(c, closed, state, 0));
   }
 
   private indicatorSnapshot(
     c: Candle,
     closed: boolean,
-    state: Float64Array,
-    live: Candle | null,
+    state: IndicatorState,
+    at: number,
   ): IndicatorSnapshot {
-    const values: Record<string, number | null> = {};
-    if (live === null) this.shared.program.read(state, values);
-    else this.shared.program.peek(state, live, values);
+    // A clone of a template with every output already has its final shape: no property-by-property growth.
+    const values: Record<string, number | null> = { ...this.shared.valuesTemplate };
+    this.shared.program.readAt(state, at, values);
     return {
       v: SCHEMA_VERSION,
       type: 'indicator',

@@ -1,21 +1,35 @@
-import { BACKFILL_HELP, backfillCommand } from './backfill-command.js';
-import { demoCommand } from './demo-command.js';
-import { SAMPLE_HELP, sampleCommand } from './sample-command.js';
+import { backfillCommand } from './backfill-command.js';
+
+import { engineCommand } from './engine-command.js';
+import { feedCommand } from './feed-command.js';
+import { gatewayCommand } from './gateway-command.js';
+import { liveDemo } from './live-demo.js';
+import { sampleCommand } from './sample-command.js';
+import { simulateCommand } from './simulate-command.js';
 
 const HELP = `tickflow — market-data stream engine
 
 Usage: tickflow <command> [options]     (tickflow <command> --help for its options)
 
 Commands:
-  demo        generate a market, run the actors over it, show candles, indicators and alerts
+  demo        start the local stack, the engine and a simulated feed; show live candles
+  engine      run the stream engine (NATS JetStream -> actors -> QuestDB and NATS)
+  gateway     run the WebSocket/REST gateway (and manage its API keys: gateway keys --help)
+  feed        publish a feed into NATS: simulate | replay FILE | coinbase | binance
   backfill    compute candles and indicators from a trades file (CSV or NDJSON)
   sample      write a simulated trades file
+  simulate    publish a simulated market (trades and quotes) into NATS JetStream
 `;
 
-const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
-  backfill: { run: backfillCommand, help: BACKFILL_HELP },
-  sample: { run: sampleCommand, help: SAMPLE_HELP },
-  demo: { run: demoCommand, help: '' },
+/** Each command parses its own flags and prints its own `--help`. */
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  backfill: backfillCommand,
+  sample: sampleCommand,
+  simulate: simulateCommand,
+  demo: liveDemo,
+  engine: engineCommand,
+  gateway: gatewayCommand,
+  feed: feedCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -30,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await command.run(rest);
+    return await command(rest);
   } catch (err) {
     const e = err as { code?: string; message?: string };
     if (e.code === 'TF_ERR_USAGE' || (e.code ?? '').startsWith('ERR_PARSE_ARGS')) {

@@ -52,7 +52,7 @@ const { LIMB, highPart, limbCarry, lowPart, midPart, readLimbs } = exactSum;
 const HIGH = 65_536;
 const MID = 2 ** -24;
 const { compareIdKeys, tradeIdKey } = tradeIdKeys;
-const { bucketStart } = bucket;
+const { bucketStartBy } = bucket;
 
 /** addTrade outcome: the trade updated open candles only. */
 export const TRADE_APPLIED = 0;
@@ -68,15 +68,20 @@ export type TradeOutcome = typeof TRADE_APPLIED | typeof TRADE_REVISED | typeof 
  * Capacity policy of the packed array, so that rows closing and reopening
  * every second never reallocate it: grow by a row plus a sixteenth when full
  * (geometric, yet no slack at the ~9 rows a busy book settles at); shrink
- * only once more rows are free than in use and more than SHRINK_FREE_ROWS,
- * i.e. after a burst.
+ * only once more than SHRINK_FREE_ROWS rows are free and over a third of the
+ * capacity: after a burst, or when a quiet symbol's book is back to its open
+ * rows after a 15m or longer boundary (which would otherwise keep up to six
+ * spare rows, a third of its memory, forever). A busy book's spare rows at
+ * minute boundaries stay below that, so it does not reallocate.
  */
-const SHRINK_FREE_ROWS = 4;
+const SHRINK_FREE_ROWS = 3;
 
 /** What books with the same interval list share, so a book holds no per-interval objects of its own. */
 interface Shape {
   readonly intervals: readonly Interval[];
   readonly lens: readonly number[];
+  /** 1 / lens[i]: bucket starts by multiplication (bucketStartBy). */
+  readonly perLens: readonly number[];
   /** Index of the first row slot in the packed array. */
   readonly rowsAt: number;
 }
@@ -90,7 +95,8 @@ function shapeOf(intervals: readonly Interval[]): Shape {
     // Not frozen: element loads from frozen arrays are slower in the hot loop.
     const list = intervals.slice();
     const lens = list.map((iv) => INTERVAL_MS[iv]);
-    shape = { intervals: list, lens, rowsAt: BOOK_SLOTS + list.length * HEADER_SLOTS };
+    const perLens = lens.map((len) => 1 / len);
+    shape = { intervals: list, lens, perLens, rowsAt: BOOK_SLOTS + list.length * HEADER_SLOTS };
     shapes.set(key, shape);
   }
   return shape;
@@ -148,7 +154,8 @@ export class CandleBook {
     this.closeDelay = opts.closeDelayMs;
     this.lateness = opts.allowedLatenessMs;
     const k = this.shape.lens.length;
-    const f = doubleZeros(this.shape.rowsAt + k * ROW_SLOTS);
+    // No rows until the first trade: a symbol that never trades costs only its headers.
+    const f = doubleZeros(this.shape.rowsAt);
     f[B_MAX_TS] = Number.NEGATIVE_INFINITY;
     f[B_MAX_ID] = -1;
     f[B_TIMER] = Number.NEGATIVE_INFINITY;
@@ -291,9 +298,10 @@ export class CandleBook {
   /**
    * Emits the open candles (closed: false) that changed since the last call,
    * one per interval, shortest first: per interval, the latest open candle
-   * that changed, if it is still open.
+   * that changed, if it is still open. They go to `out`, or without it to the
+   * listener's `onOpen` (which spares a caller a closure of its own).
    */
-  flushOpen(out: (c: Candle) => void): void {
+  flushOpen(out?: (c: Candle) => void): void {
     const lens = this.shape.lens;
     const rowsAt = this.shape.rowsAt;
     for (let i = 0; i < lens.length; i++) {
@@ -310,7 +318,9 @@ export class CandleBook {
         const ft = f[o + R_FIRST_TS]!;
         if (ft < d) break;
         if (ft < d + len) {
-          out(this.candleAt(i, o, false));
+          const c = this.candleAt(i, o, false);
+          if (out !== undefined) out(c);
+          else this.listener.onOpen?.(c, i);
           break;
         }
       }
@@ -343,6 +353,60 @@ export class CandleBook {
       out.push(this.candleAt(i, this.shape.rowsAt + (base + p) * ROW_SLOTS, true));
     }
     return out;
+  }
+
+  /** How many closed candles of interval index i are still within the revision horizon (0 when i is out of range). */
+  retainedCount(i: number): number {
+    if (!this.hasInterval(i)) return 0;
+    return this.f[BOOK_SLOTS + i * HEADER_SLOTS + H_CLOSED]!;
+  }
+
+  /**
+   * Writes the k-th retained closed candle of interval index i (start order,
+   * k < retainedCount(i)) into `into`, every field, and returns it: the
+   * allocation-free form of `retained(i)[k]` for callers that replay
+   * candles through a reused object.
+   */
+  fillRetained(i: number, k: number, into: Candle): Candle {
+    if (!(this.hasInterval(i) && Number.isInteger(k) && k >= 0 && k < this.retainedCount(i))) {
+      throw new RangeError(`no retained candle ${k} for interval index ${i}`);
+    }
+    const o = this.shape.rowsAt + (this.f[BOOK_SLOTS + i * HEADER_SLOTS + H_BASE]! + k) * ROW_SLOTS;
+    const f = this.f;
+    const len = this.shape.lens[i]!;
+    const firstTs = f[o + R_FIRST_TS]!;
+    const start = bucketStartBy(firstTs, len, this.shape.perLens[i]!);
+    const count = f[o + R_COUNT]!;
+    const revision = Math.floor(count / REVISION_UNIT);
+    const volume = readLimbs(
+      f[o + R_BUY]! + f[o + R_SELL]! + f[o + R_UNKNOWN]!,
+      f[o + R_BUY + 1]! + f[o + R_SELL + 1]! + f[o + R_UNKNOWN + 1]!,
+      f[o + R_BUY + 2]! + f[o + R_SELL + 2]! + f[o + R_UNKNOWN + 2]!,
+    );
+    const notional = readLimbs(f[o + R_NOTIONAL]!, f[o + R_NOTIONAL + 1]!, f[o + R_NOTIONAL + 2]!);
+    const close = f[o + R_CLOSE]!;
+    into.v = SCHEMA_VERSION;
+    into.type = 'candle';
+    into.venue = this.venue;
+    into.symbol = this.symbol;
+    into.interval = this.shape.intervals[i]!;
+    into.start = start;
+    into.end = start + len;
+    into.open = f[o + R_OPEN]!;
+    into.high = f[o + R_HIGH]!;
+    into.low = f[o + R_LOW]!;
+    into.close = close;
+    into.volume = volume;
+    into.notional = notional;
+    into.vwap = volume === 0 ? close : notional / volume;
+    into.trades = count - revision * REVISION_UNIT;
+    into.buyVolume = readLimbs(f[o + R_BUY]!, f[o + R_BUY + 1]!, f[o + R_BUY + 2]!);
+    into.sellVolume = readLimbs(f[o + R_SELL]!, f[o + R_SELL + 1]!, f[o + R_SELL + 2]!);
+    into.firstTradeTs = firstTs;
+    into.lastTradeTs = f[o + R_LAST_TS]!;
+    into.closed = true;
+    into.revision = revision;
+    return into;
   }
 
   /** Plain-data image of the book; `CandleBook.restore` continues exactly where this left off. */
@@ -410,7 +474,7 @@ export class CandleBook {
     const h = BOOK_SLOTS + i * HEADER_SLOTS;
     const len = this.shape.lens[i]!;
     const key = tradeIdKey(id);
-    const s = bucketStart(ts, len);
+    const s = bucketStartBy(ts, len, this.shape.perLens[i]!);
     let r = this.findRow(i, s);
     const fresh = r < 0;
     if (fresh) {
@@ -468,7 +532,7 @@ export class CandleBook {
         f[o + R_COUNT] = f[o + R_COUNT]! + REVISION_UNIT;
         f[B_REVISIONS] = f[B_REVISIONS]! + 1;
       }
-      this.listener.onClosed(this.candleAt(i, o, true));
+      this.listener.onClosed(this.candleAt(i, o, true), i);
       return true;
     }
     if (s > f[h + H_DIRTY]!) f[h + H_DIRTY] = s;
@@ -551,7 +615,14 @@ export class CandleBook {
 
   private rowEnd(i: number, phys: number): number {
     const len = this.shape.lens[i]!;
-    return bucketStart(this.f[this.shape.rowsAt + phys * ROW_SLOTS + R_FIRST_TS]!, len) + len;
+    const f = this.f;
+    const h = BOOK_SLOTS + i * HEADER_SLOTS;
+    // The last row's start is kept in the header: no bucket computation for the common case.
+    if (phys === f[h + H_BASE]! + f[h + H_COUNT]! - 1) return f[h + H_TAIL]! + len;
+    return (
+      bucketStartBy(this.f[this.shape.rowsAt + phys * ROW_SLOTS + R_FIRST_TS]!, len, this.shape.perLens[i]!) +
+      len
+    );
   }
 
   /** Index of interval i's row starting at s, or -(insertion index + 1). */
@@ -575,7 +646,10 @@ export class CandleBook {
   private insertRow(i: number, p: number, s: number): number {
     const rowsAt = this.shape.rowsAt;
     const used = this.usedRows();
-    if (rowsAt + used * ROW_SLOTS >= this.f.length) this.resize(used + 1 + (used >> 4));
+    if (rowsAt + used * ROW_SLOTS >= this.f.length) {
+      // The first trade opens a row per interval: make room for all of them at once.
+      this.resize(Math.max(this.shape.lens.length, used + 1 + (used >> 4)));
+    }
     const f = this.f;
     const h = BOOK_SLOTS + i * HEADER_SLOTS;
     const q = f[h + H_BASE]! + p;
@@ -630,39 +704,57 @@ export class CandleBook {
   private closeUpTo(bound: number): void {
     const f = this.f;
     const k = this.shape.lens.length;
+    // Thresholds are kept up to date here rather than recomputed after: the
+    // last scan sees every open row's end, and a closed row can only lower
+    // the next final.
+    let nextFinal = f[B_NEXT_FINAL]!;
     for (;;) {
       let best = -1;
       let bestEnd = Number.POSITIVE_INFINITY;
+      let nextClose = Number.POSITIVE_INFINITY;
       for (let i = 0; i < k; i++) {
         const h = BOOK_SLOTS + i * HEADER_SLOTS;
         const c = f[h + H_CLOSED]!;
         if (c >= f[h + H_COUNT]!) continue;
         const e = this.rowEnd(i, f[h + H_BASE]! + c);
+        if (e < nextClose) nextClose = e;
         if (e <= bound && e < bestEnd) {
           best = i;
           bestEnd = e;
         }
       }
-      if (best < 0) break;
+      if (best < 0) {
+        f[B_NEXT_CLOSE] = nextClose;
+        break;
+      }
+      if (bestEnd < nextFinal) nextFinal = bestEnd;
       const h = BOOK_SLOTS + best * HEADER_SLOTS;
       const c = f[h + H_CLOSED]!;
       f[h + H_CLOSED] = c + 1;
-      this.listener.onClosed(this.candleAt(best, this.shape.rowsAt + (f[h + H_BASE]! + c) * ROW_SLOTS, true));
+      this.listener.onClosed(
+        this.candleAt(best, this.shape.rowsAt + (f[h + H_BASE]! + c) * ROW_SLOTS, true),
+        best,
+      );
     }
-    this.refreshThresholds();
+    f[B_NEXT_FINAL] = nextFinal;
   }
 
   /** Passes, in (end, interval) order, every closed candle whose end is <= limit to onFinal, dropping each first. */
   private finalUpTo(limit: number): void {
     const k = this.shape.lens.length;
+    // The last scan sees every closed interval's first row: the next final.
+    // Finals only drop closed rows, so the next close is unchanged.
+    let nextFinal = Number.POSITIVE_INFINITY;
     for (;;) {
       const f = this.f;
       let best = -1;
       let bestEnd = Number.POSITIVE_INFINITY;
+      nextFinal = Number.POSITIVE_INFINITY;
       for (let i = 0; i < k; i++) {
         const h = BOOK_SLOTS + i * HEADER_SLOTS;
         if (f[h + H_CLOSED]! === 0) continue;
         const e = this.rowEnd(i, f[h + H_BASE]!);
+        if (e < nextFinal) nextFinal = e;
         if (e <= limit && e < bestEnd) {
           best = i;
           bestEnd = e;
@@ -672,17 +764,22 @@ export class CandleBook {
       // Nothing may change a final candle: after closeAll this makes its range late.
       if (bestEnd > f[B_LATE_BOUND]!) f[B_LATE_BOUND] = bestEnd;
       const h = BOOK_SLOTS + best * HEADER_SLOTS;
+      const listener = this.listener;
+      if (listener.needsFinal !== undefined && !listener.needsFinal(best)) {
+        this.dropFirstRow(best);
+        continue;
+      }
       const c = this.candleAt(best, this.shape.rowsAt + f[h + H_BASE]! * ROW_SLOTS, true);
       // Dropped before the call, so `retained` no longer lists it inside onFinal.
       this.dropFirstRow(best);
-      this.listener.onFinal(c);
+      listener.onFinal(c, best);
     }
     const used = this.usedRows();
     const free = (this.f.length - this.shape.rowsAt) / ROW_SLOTS - used;
-    if (free > SHRINK_FREE_ROWS && free > used) {
+    if (free > SHRINK_FREE_ROWS && 2 * free > used) {
       this.resize(Math.max(this.shape.lens.length, used + (used >> 2) + 1));
     }
-    this.refreshThresholds();
+    this.f[B_NEXT_FINAL] = nextFinal;
   }
 
   /** Removes interval i's first row (a closed one) and closes the gap. */
@@ -707,33 +804,11 @@ export class CandleBook {
     if (count === 0) f[h + H_TAIL] = Number.NaN;
   }
 
-  private refreshThresholds(): void {
-    const f = this.f;
-    const k = this.shape.lens.length;
-    let nextClose = Number.POSITIVE_INFINITY;
-    let nextFinal = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < k; i++) {
-      const h = BOOK_SLOTS + i * HEADER_SLOTS;
-      const base = f[h + H_BASE]!;
-      const closed = f[h + H_CLOSED]!;
-      if (closed < f[h + H_COUNT]!) {
-        const e = this.rowEnd(i, base + closed);
-        if (e < nextClose) nextClose = e;
-      }
-      if (closed > 0) {
-        const e = this.rowEnd(i, base);
-        if (e < nextFinal) nextFinal = e;
-      }
-    }
-    f[B_NEXT_CLOSE] = nextClose;
-    f[B_NEXT_FINAL] = nextFinal;
-  }
-
   private candleAt(i: number, o: number, closed: boolean): Candle {
     const f = this.f;
     const len = this.shape.lens[i]!;
     const firstTs = f[o + R_FIRST_TS]!;
-    const start = bucketStart(firstTs, len);
+    const start = bucketStartBy(firstTs, len, this.shape.perLens[i]!);
     const count = f[o + R_COUNT]!;
     const revision = Math.floor(count / REVISION_UNIT);
     // Side limbs stay below 2^51 (layout.ts NORMALIZE_MASK), so three add exactly.

@@ -1,5 +1,6 @@
 import type { Candle } from '../../schemas/records.js';
 import type { IndicatorKernel, IndicatorOutput } from './kernel.js';
+import type { IndicatorState } from './state.js';
 
 /**
  * ATR(n): true range against the previous existing candle's close (a gap in
@@ -19,7 +20,7 @@ export class Atr implements IndicatorKernel, IndicatorOutput {
     private readonly name: string,
   ) {}
 
-  push(s: Float64Array, c: Candle, index: number, prevClose: number): void {
+  push(s: IndicatorState, base: number, c: Candle, index: number, prevClose: number): void {
     let tr = c.high - c.low;
     if (index > 0) {
       const up = Math.abs(c.high - prevClose);
@@ -29,13 +30,14 @@ export class Atr implements IndicatorKernel, IndicatorOutput {
     }
     const n = this.period;
     const count = index + 1;
-    const v = s[this.at]!;
-    if (count < n) s[this.at] = v + tr;
-    else if (count === n) s[this.at] = (v + tr) / n;
-    else s[this.at] = (v * (n - 1) + tr) / n;
+    const at = base + this.at;
+    const v = s[at]!;
+    if (count < n) s[at] = v + tr;
+    else if (count === n) s[at] = (v + tr) / n;
+    else s[at] = (v * (n - 1) + tr) / n;
   }
 
-  read(s: Float64Array, count: number, out: Record<string, number | null>): void {
-    out[this.name] = count >= this.period ? s[this.at]! : null;
+  read(s: IndicatorState, base: number, count: number, out: Record<string, number | null>): void {
+    out[this.name] = count >= this.period ? s[base + this.at]! : null;
   }
 }

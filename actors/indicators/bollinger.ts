@@ -1,5 +1,6 @@
 import type { CloseWindow } from './close-window.js';
 import type { IndicatorOutput } from './kernel.js';
+import type { IndicatorState } from './state.js';
 import { momentsM2, momentsMean } from './window-moments.js';
 
 /**
@@ -16,7 +17,7 @@ export class Bollinger implements IndicatorOutput {
     private readonly lowerName: string,
   ) {}
 
-  read(s: Float64Array, count: number, out: Record<string, number | null>): void {
+  read(s: IndicatorState, base: number, count: number, out: Record<string, number | null>): void {
     const n = this.window.period;
     if (count < n) {
       out[this.upperName] = null;
@@ -24,8 +25,9 @@ export class Bollinger implements IndicatorOutput {
       out[this.lowerName] = null;
       return;
     }
-    const middle = momentsMean(s, this.window.at);
-    const band = this.stddev * Math.sqrt(momentsM2(s, this.window.at) / n);
+    const at = base + this.window.at;
+    const middle = momentsMean(s, at);
+    const band = this.stddev * Math.sqrt(momentsM2(s, at) / n);
     out[this.upperName] = middle + band;
     out[this.middleName] = middle;
     out[this.lowerName] = middle - band;

@@ -1,3 +1,5 @@
+import type { IndicatorState } from './state.js';
+
 /**
  * The head of every indicator state: candle count, previous close, the length
  * of the current run of equal closes, the ring position of the newest close, and a ring of the most recent closes
@@ -22,9 +24,9 @@ export const HISTORY_RING = 4;
 /** Slots before the ring. */
 export const HISTORY_SIZE = HISTORY_RING;
 
-/** Close of the candle `ago` candles before the newest (0: the newest), for ago < ringLength. */
-export function closeAgo(s: Float64Array, ringLength: number, ago: number): number {
-  let pos = s[HISTORY_HEAD]! - ago;
+/** Close of the candle `ago` candles before the newest (0: the newest), for ago < ringLength; `base` starts the state. */
+export function closeAgo(s: IndicatorState, base: number, ringLength: number, ago: number): number {
+  let pos = s[base + HISTORY_HEAD]! - ago;
   if (pos < 0) pos += ringLength;
-  return s[HISTORY_RING + pos]!;
+  return s[base + HISTORY_RING + pos]!;
 }

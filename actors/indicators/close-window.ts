@@ -1,6 +1,7 @@
 import type { Candle } from '../../schemas/records.js';
 import { closeAgo, HISTORY_RUN } from './close-history.js';
 import type { IndicatorKernel } from './kernel.js';
+import type { IndicatorState } from './state.js';
 import { MOMENTS_SIZE, momentsFlat, momentsPush } from './window-moments.js';
 
 /**
@@ -23,12 +24,13 @@ export class CloseWindow implements IndicatorKernel {
     private readonly ringLength: number,
   ) {}
 
-  push(s: Float64Array, c: Candle, index: number): void {
+  push(s: IndicatorState, base: number, c: Candle, index: number): void {
     const n = this.period;
     const x = c.close;
     const count = index + 1;
-    const leaving = count > n ? closeAgo(s, this.ringLength, n) : 0;
-    momentsPush(s, this.at, x, leaving, count, n);
-    if (s[HISTORY_RUN]! >= Math.min(count, n)) momentsFlat(s, this.at, x);
+    const leaving = count > n ? closeAgo(s, base, this.ringLength, n) : 0;
+    const at = base + this.at;
+    momentsPush(s, at, x, leaving, count, n);
+    if (s[base + HISTORY_RUN]! >= Math.min(count, n)) momentsFlat(s, at, x);
   }
 }

@@ -1,5 +1,6 @@
 import type { Candle } from '../../schemas/records.js';
 import type { IndicatorKernel, IndicatorOutput } from './kernel.js';
+import type { IndicatorState } from './state.js';
 
 /**
  * One EMA step in TA-Lib's classic form. `count` is how many values have been
@@ -7,7 +8,7 @@ import type { IndicatorKernel, IndicatorOutput } from './kernel.js';
  * becomes their mean (the seed), after that `(x - ema) * k + ema`, in that
  * order of operations so results match TA-Lib bit for bit on the same inputs.
  */
-export function emaStep(s: Float64Array, at: number, x: number, count: number, n: number, k: number): void {
+export function emaStep(s: IndicatorState, at: number, x: number, count: number, n: number, k: number): void {
   const v = s[at]!;
   if (count < n) s[at] = v + x;
   else if (count === n) s[at] = (v + x) / n;
@@ -33,11 +34,11 @@ export class Ema implements IndicatorKernel, IndicatorOutput {
     this.k = emaFactor(period);
   }
 
-  push(s: Float64Array, c: Candle, index: number): void {
-    emaStep(s, this.at, c.close, index + 1, this.period, this.k);
+  push(s: IndicatorState, base: number, c: Candle, index: number): void {
+    emaStep(s, base + this.at, c.close, index + 1, this.period, this.k);
   }
 
-  read(s: Float64Array, count: number, out: Record<string, number | null>): void {
-    out[this.name] = count >= this.period ? s[this.at]! : null;
+  read(s: IndicatorState, base: number, count: number, out: Record<string, number | null>): void {
+    out[this.name] = count >= this.period ? s[base + this.at]! : null;
   }
 }

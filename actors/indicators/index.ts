@@ -1,6 +1,7 @@
 /**
  * Public entry point of actors/indicators: technical indicators over closed
- * candles, compiled into a program whose per-symbol state is one Float64Array.
+ * candles, compiled into a program whose per-(symbol, interval) state is a run
+ * of doubles in a plain array.
  * How to add an indicator: write a kernel file (slots, push, read) next to the
  * others, add its kind to spec.ts (type, parse, validate, names) and its case
  * to program.ts, and cross-check it against a naive version in the tests.
@@ -18,3 +19,5 @@ export {
   parseIndicatorSpec,
   validateIndicatorSpecs,
 } from './spec.js';
+export type { IndicatorState } from './state.js';
+export { doubleZeros } from './state.js';

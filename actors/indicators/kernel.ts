@@ -1,8 +1,9 @@
 import type { Candle } from '../../schemas/records.js';
+import type { IndicatorState } from './state.js';
 
 /**
- * The state-updating half of an indicator: owns a few slots of the program's
- * Float64Array, starting at the offset it was built with. Implementations
+ * The state-updating half of an indicator: owns a few slots of a program
+ * state, at the offset it was built with from the state's base. Implementations
  * must be O(1) per push (amortized) and deterministic: the same candles give
  * bit-identical slots.
  */
@@ -10,13 +11,14 @@ export interface IndicatorKernel {
   /**
    * Appends one closed candle. `index` is how many candles were pushed before
    * it and `prevClose` the close of the previous one (meaningless when index is
-   * 0). The close history has already recorded `c` when this runs.
+   * 0). `base` is where the state starts in `s`. The close history has
+   * already recorded `c` when this runs.
    */
-  push(s: Float64Array, c: Candle, index: number, prevClose: number): void;
+  push(s: IndicatorState, base: number, c: Candle, index: number, prevClose: number): void;
 }
 
 /** The reading half of an indicator: turns slots into named values. */
 export interface IndicatorOutput {
   /** Writes this indicator's values into `out`; `count` is the number of candles pushed so far. */
-  read(s: Float64Array, count: number, out: Record<string, number | null>): void;
+  read(s: IndicatorState, base: number, count: number, out: Record<string, number | null>): void;
 }

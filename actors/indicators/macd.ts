@@ -1,6 +1,7 @@
 import type { Candle } from '../../schemas/records.js';
 import { emaFactor, emaStep } from './ema.js';
 import type { IndicatorKernel, IndicatorOutput } from './kernel.js';
+import type { IndicatorState } from './state.js';
 
 const FAST = 0;
 const SLOW = 1;
@@ -38,8 +39,8 @@ export class Macd implements IndicatorKernel, IndicatorOutput {
     this.kSignal = emaFactor(signal);
   }
 
-  push(s: Float64Array, c: Candle, index: number): void {
-    const at = this.at;
+  push(s: IndicatorState, base: number, c: Candle, index: number): void {
+    const at = base + this.at;
     const x = c.close;
     const count = index + 1;
     const slow = this.slow;
@@ -53,15 +54,16 @@ export class Macd implements IndicatorKernel, IndicatorOutput {
     emaStep(s, at + SIGNAL, s[at + FAST]! - s[at + SLOW]!, count - slow + 1, this.signal, this.kSignal);
   }
 
-  read(s: Float64Array, count: number, out: Record<string, number | null>): void {
+  read(s: IndicatorState, base: number, count: number, out: Record<string, number | null>): void {
     if (count < this.slow + this.signal - 1) {
       out[this.macdName] = null;
       out[this.signalName] = null;
       out[this.histName] = null;
       return;
     }
-    const macd = s[this.at + FAST]! - s[this.at + SLOW]!;
-    const signal = s[this.at + SIGNAL]!;
+    const at = base + this.at;
+    const macd = s[at + FAST]! - s[at + SLOW]!;
+    const signal = s[at + SIGNAL]!;
     out[this.macdName] = macd;
     out[this.signalName] = signal;
     out[this.histName] = macd - signal;

@@ -18,13 +18,15 @@ import { Rsi } from './rsi.js';
 import { Sma } from './sma.js';
 import type { IndicatorSpec } from './spec.js';
 import { indicatorOutputNames, validateIndicatorSpecs } from './spec.js';
+import type { IndicatorState } from './state.js';
+import { doubleZeros } from './state.js';
 import { Volatility } from './volatility.js';
 import { Vwap } from './vwap.js';
 
 /**
  * A set of indicators compiled once per deployment and shared by every symbol.
- * All per-(symbol, interval) state lives in one Float64Array of `stateSize`
- * doubles: the close history (count, previous close, run of equal closes, a
+ * All per-(symbol, interval) state lives in `stateSize` doubles of a plain
+ * double array (state.ts), alone or at an offset inside a larger one: the close history (count, previous close, run of equal closes, a
  * ring of recent closes shared by all windows) followed by each indicator's
  * slots. The program itself holds no per-symbol data, so revisions are handled
  * by copying a committed state and re-pushing candles; pushes are
@@ -39,7 +41,7 @@ export class IndicatorProgram {
   private readonly kernels: IndicatorKernel[] = [];
   private readonly outputs: IndicatorOutput[] = [];
   /** peek() works here so it never touches the caller's state. */
-  private readonly scratch: Float64Array;
+  private readonly scratch: IndicatorState;
 
   /** @throws IndicatorError `TF_ERR_BAD_INDICATOR_SPEC` listing every problem when a spec is invalid. */
   constructor(specs: readonly IndicatorSpec[]) {
@@ -112,55 +114,89 @@ export class IndicatorProgram {
     }
     this.outputNames = Object.freeze(names);
     this.stateSize = at;
-    this.scratch = new Float64Array(at);
+    this.scratch = doubleZeros(at);
   }
 
-  /** A fresh state: no candles pushed. */
-  newState(): Float64Array {
-    return new Float64Array(this.stateSize);
+  /** A fresh state: no candles pushed (a plain double array of `stateSize` zeros). */
+  newState(): IndicatorState {
+    return doubleZeros(this.stateSize);
   }
 
-  /** Copies `src` into `dst` (both states of this program). */
-  copy(dst: Float64Array, src: Float64Array): void {
+  /** Room for `count` fresh states side by side (state j at offset j * stateSize), in one plain double array. */
+  newStates(count: number): IndicatorState {
+    return doubleZeros(this.stateSize * count);
+  }
+
+  /** Copies `src` into `dst` (both whole states of this program). */
+  copy(dst: IndicatorState, src: IndicatorState): void {
     this.check(dst);
     this.check(src);
-    dst.set(src);
+    this.copyAt(dst, 0, src, 0);
   }
 
-  /** Appends one closed candle. */
-  push(state: Float64Array, c: Candle): void {
+  /** Appends one closed candle to a whole state. */
+  push(state: IndicatorState, c: Candle): void {
     this.check(state);
-    const index = state[HISTORY_COUNT]!;
-    const prevClose = state[HISTORY_PREV_CLOSE]!;
-    const x = c.close;
-    state[HISTORY_RUN] = index > 0 && x === prevClose ? state[HISTORY_RUN]! + 1 : 1;
-    const ring = this.ringLength;
-    if (ring > 0) {
-      const head = state[HISTORY_HEAD]! + 1;
-      const pos = head < ring ? head : 0;
-      state[HISTORY_HEAD] = pos;
-      state[HISTORY_RING + pos] = x;
-    }
-    const kernels = this.kernels;
-    for (let k = 0; k < kernels.length; k++) kernels[k]!.push(state, c, index, prevClose);
-    state[HISTORY_COUNT] = index + 1;
-    state[HISTORY_PREV_CLOSE] = x;
+    this.pushAt(state, 0, c);
   }
 
   /** Values after the last push, written into out[outputName] (null in warm-up). */
-  read(state: Float64Array, out: Record<string, number | null>): void {
+  read(state: IndicatorState, out: Record<string, number | null>): void {
     this.check(state);
-    const count = state[HISTORY_COUNT]!;
-    const outputs = this.outputs;
-    for (let k = 0; k < outputs.length; k++) outputs[k]!.read(state, count, out);
+    this.readAt(state, 0, out);
   }
 
   /** Values as if c were appended, WITHOUT mutating state (live values on the open candle). */
-  peek(state: Float64Array, c: Candle, out: Record<string, number | null>): void {
+  peek(state: IndicatorState, c: Candle, out: Record<string, number | null>): void {
     this.check(state);
-    this.scratch.set(state);
-    this.push(this.scratch, c);
-    this.read(this.scratch, out);
+    this.peekAt(state, 0, c, out);
+  }
+
+  /**
+   * Copies the state at `src[srcAt…]` to `dst[dstAt…]`. The `…At` methods work
+   * on a state stored at an offset inside a larger array (one array per symbol
+   * holding every interval's state).
+   */
+  copyAt(dst: IndicatorState, dstAt: number, src: IndicatorState, srcAt: number): void {
+    this.checkAt(dst, dstAt);
+    this.checkAt(src, srcAt);
+    const n = this.stateSize;
+    for (let j = 0; j < n; j++) dst[dstAt + j] = src[srcAt + j]!;
+  }
+
+  /** Appends one closed candle to the state at `state[at…]`. */
+  pushAt(state: IndicatorState, at: number, c: Candle): void {
+    this.checkAt(state, at);
+    const index = state[at + HISTORY_COUNT]!;
+    const prevClose = state[at + HISTORY_PREV_CLOSE]!;
+    const x = c.close;
+    state[at + HISTORY_RUN] = index > 0 && x === prevClose ? state[at + HISTORY_RUN]! + 1 : 1;
+    const ring = this.ringLength;
+    if (ring > 0) {
+      const head = state[at + HISTORY_HEAD]! + 1;
+      const pos = head < ring ? head : 0;
+      state[at + HISTORY_HEAD] = pos;
+      state[at + HISTORY_RING + pos] = x;
+    }
+    const kernels = this.kernels;
+    for (let k = 0; k < kernels.length; k++) kernels[k]!.push(state, at, c, index, prevClose);
+    state[at + HISTORY_COUNT] = index + 1;
+    state[at + HISTORY_PREV_CLOSE] = x;
+  }
+
+  /** Values of the state at `state[at…]` after its last push, written into out[outputName]. */
+  readAt(state: IndicatorState, at: number, out: Record<string, number | null>): void {
+    this.checkAt(state, at);
+    const count = state[at + HISTORY_COUNT]!;
+    const outputs = this.outputs;
+    for (let k = 0; k < outputs.length; k++) outputs[k]!.read(state, at, count, out);
+  }
+
+  /** Values as if c were appended to the state at `state[at…]`, without mutating it. */
+  peekAt(state: IndicatorState, at: number, c: Candle, out: Record<string, number | null>): void {
+    this.copyAt(this.scratch, 0, state, at);
+    this.pushAt(this.scratch, 0, c);
+    this.readAt(this.scratch, 0, out);
   }
 
   private add(k: IndicatorKernel & IndicatorOutput): void {
@@ -168,7 +204,16 @@ export class IndicatorProgram {
     this.outputs.push(k);
   }
 
-  private check(state: Float64Array): void {
+  private checkAt(state: IndicatorState, at: number): void {
+    if (!(at >= 0 && at + this.stateSize <= state.length)) {
+      throw new IndicatorError(
+        'TF_ERR_INDICATOR_STATE',
+        `indicator state at ${at} needs ${this.stateSize} doubles but the array holds ${state.length}`,
+      );
+    }
+  }
+
+  private check(state: IndicatorState): void {
     if (state.length !== this.stateSize) {
       throw new IndicatorError(
         'TF_ERR_INDICATOR_STATE',

@@ -1,5 +1,6 @@
 import type { Candle } from '../../schemas/records.js';
 import type { IndicatorKernel, IndicatorOutput } from './kernel.js';
+import type { IndicatorState } from './state.js';
 
 /**
  * Wilder's RSI(n) as TA-Lib computes it: average gain and loss seeded with the
@@ -20,9 +21,9 @@ export class Rsi implements IndicatorKernel, IndicatorOutput {
     private readonly name: string,
   ) {}
 
-  push(s: Float64Array, c: Candle, index: number, prevClose: number): void {
+  push(s: IndicatorState, base: number, c: Candle, index: number, prevClose: number): void {
     if (index === 0) return;
-    const at = this.at;
+    const at = base + this.at;
     const n = this.period;
     const d = c.close - prevClose;
     let gain = s[at]!;
@@ -41,13 +42,14 @@ export class Rsi implements IndicatorKernel, IndicatorOutput {
     s[at + 1] = loss;
   }
 
-  read(s: Float64Array, count: number, out: Record<string, number | null>): void {
+  read(s: IndicatorState, base: number, count: number, out: Record<string, number | null>): void {
     if (count <= this.period) {
       out[this.name] = null;
       return;
     }
-    const gain = s[this.at]!;
-    const total = gain + s[this.at + 1]!;
+    const at = base + this.at;
+    const gain = s[at]!;
+    const total = gain + s[at + 1]!;
     out[this.name] = total === 0 ? 50 : 100 * (gain / total);
   }
 }

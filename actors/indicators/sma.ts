@@ -1,5 +1,6 @@
 import type { CloseWindow } from './close-window.js';
 import type { IndicatorOutput } from './kernel.js';
+import type { IndicatorState } from './state.js';
 import { momentsMean } from './window-moments.js';
 
 /** Simple moving average of the last `period` closes; the mean of a shared {@link CloseWindow}. */
@@ -9,7 +10,7 @@ export class Sma implements IndicatorOutput {
     private readonly name: string,
   ) {}
 
-  read(s: Float64Array, count: number, out: Record<string, number | null>): void {
-    out[this.name] = count >= this.window.period ? momentsMean(s, this.window.at) : null;
+  read(s: IndicatorState, base: number, count: number, out: Record<string, number | null>): void {
+    out[this.name] = count >= this.window.period ? momentsMean(s, base + this.window.at) : null;
   }
 }

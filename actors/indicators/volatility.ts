@@ -1,6 +1,7 @@
 import type { Candle } from '../../schemas/records.js';
 import { closeAgo, HISTORY_RUN } from './close-history.js';
 import type { IndicatorKernel, IndicatorOutput } from './kernel.js';
+import type { IndicatorState } from './state.js';
 import { MOMENTS_SIZE, momentsFlat, momentsM2, momentsPush } from './window-moments.js';
 
 /** ln(b / a), or 0 when either close is not positive (validated trades cannot produce one). */
@@ -29,22 +30,23 @@ export class Volatility implements IndicatorKernel, IndicatorOutput {
     private readonly name: string,
   ) {}
 
-  push(s: Float64Array, c: Candle, index: number, prevClose: number): void {
+  push(s: IndicatorState, base: number, c: Candle, index: number, prevClose: number): void {
     // Once c is in there are `index` returns, r_1 .. r_index.
     if (index === 0) return;
     const n = this.period;
     const ring = this.ringLength;
-    const leaving = index > n ? logReturn(closeAgo(s, ring, n + 1), closeAgo(s, ring, n)) : 0;
-    momentsPush(s, this.at, logReturn(prevClose, c.close), leaving, index, n);
-    if (s[HISTORY_RUN]! > Math.min(index, n)) momentsFlat(s, this.at, 0);
+    const leaving = index > n ? logReturn(closeAgo(s, base, ring, n + 1), closeAgo(s, base, ring, n)) : 0;
+    const at = base + this.at;
+    momentsPush(s, at, logReturn(prevClose, c.close), leaving, index, n);
+    if (s[base + HISTORY_RUN]! > Math.min(index, n)) momentsFlat(s, at, 0);
   }
 
-  read(s: Float64Array, count: number, out: Record<string, number | null>): void {
+  read(s: IndicatorState, base: number, count: number, out: Record<string, number | null>): void {
     const n = this.period;
     if (count <= n) {
       out[this.name] = null;
       return;
     }
-    out[this.name] = Math.sqrt(momentsM2(s, this.at) / (n - 1));
+    out[this.name] = Math.sqrt(momentsM2(s, base + this.at) / (n - 1));
   }
 }

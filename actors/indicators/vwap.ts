@@ -1,5 +1,6 @@
 import type { Candle } from '../../schemas/records.js';
 import type { IndicatorKernel, IndicatorOutput } from './kernel.js';
+import type { IndicatorState } from './state.js';
 
 const DAY_MS = 86_400_000;
 const DAY = 0;
@@ -22,8 +23,8 @@ export class Vwap implements IndicatorKernel, IndicatorOutput {
     private readonly name: string,
   ) {}
 
-  push(s: Float64Array, c: Candle, index: number): void {
-    const at = this.at;
+  push(s: IndicatorState, base: number, c: Candle, index: number): void {
+    const at = base + this.at;
     const day = Math.floor(c.start / DAY_MS);
     if (index === 0 || s[at + DAY] !== day) {
       s[at + DAY] = day;
@@ -38,7 +39,7 @@ export class Vwap implements IndicatorKernel, IndicatorOutput {
     if (volume > 0) s[at + VALUE] = notional / volume;
   }
 
-  read(s: Float64Array, count: number, out: Record<string, number | null>): void {
-    out[this.name] = count > 0 ? s[this.at + VALUE]! : null;
+  read(s: IndicatorState, base: number, count: number, out: Record<string, number | null>): void {
+    out[this.name] = count > 0 ? s[base + this.at + VALUE]! : null;
   }
 }

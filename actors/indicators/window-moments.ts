@@ -9,6 +9,8 @@
  * tiny negative variance.
  */
 
+import type { IndicatorState } from './state.js';
+
 /** Slots used: sliding mean, sliding M2, fresh mean, fresh M2, values in the fresh pair. */
 export const MOMENTS_SIZE = 5;
 
@@ -17,7 +19,7 @@ export const MOMENTS_SIZE = 5;
  * the value dropping out of the window, read only once count > n.
  */
 export function momentsPush(
-  s: Float64Array,
+  s: IndicatorState,
   at: number,
   x: number,
   leaving: number,
@@ -57,18 +59,18 @@ export function momentsPush(
 }
 
 /** Makes the current window exactly flat at `x` (its values are known to be all equal). */
-export function momentsFlat(s: Float64Array, at: number, x: number): void {
+export function momentsFlat(s: IndicatorState, at: number, x: number): void {
   s[at] = x;
   s[at + 1] = 0;
 }
 
 /** Mean of the current window. */
-export function momentsMean(s: Float64Array, at: number): number {
+export function momentsMean(s: IndicatorState, at: number): number {
   return s[at]!;
 }
 
 /** M2 of the current window, never negative. */
-export function momentsM2(s: Float64Array, at: number): number {
+export function momentsM2(s: IndicatorState, at: number): number {
   const m2 = s[at + 1]!;
   return Math.max(m2, 0);
 }

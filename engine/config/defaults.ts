@@ -43,7 +43,7 @@ export function defaultEngineConfig(host: HostFacts = currentHostFacts()): Engin
       id: defaultEngineId(host),
       shards: Math.min(256, Math.max(1, host.cores)),
       mailboxMessages: 8_192,
-      leaseTtlMs: 10_000,
+      leaseTtlMs: 5_000,
       snapshotIntervalMs: 30_000,
       snapshotEveryMessages: 100_000,
       timerTickMs: 250,

@@ -347,11 +347,14 @@ export class PartitionLeases extends EventEmitter<PartitionLeaseEvents> {
       }
     } else if (active.length < share) {
       const taken = await this.#takenPartitions();
-      let have = active.length;
-      for (let p = 0; p < this.options.partitions && have < share && this.#state === 'running'; p++) {
-        if (taken.has(p) || this.#held.has(p)) continue;
-        if (await this.#claim(p)) have++;
+      const wanted: number[] = [];
+      for (let p = 0; p < this.options.partitions && active.length + wanted.length < share; p++) {
+        if (!taken.has(p) && !this.#held.has(p)) wanted.push(p);
       }
+      // Claim in parallel: each onAcquired restores and replays its partition, and a takeover
+      // should not wait for them one after another. A claim lost to another engine is simply
+      // retried on the next pass if we are still short.
+      if (this.#state === 'running') await Promise.all(wanted.map((p) => this.#claim(p)));
     }
     this.emit('rebalanced', { owned: this.owned(), members, share });
   }

@@ -44,12 +44,22 @@ export const DEFAULT_MARKET_OPTIONS: MarketOptions = {
   lateMaxMs: 0,
 };
 
-const NAMED = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'BRK.B', 'ES Z6', 'AAPL', 'EUR/USD', 'XRP/USDT'];
+/** Real-looking names with prices in their usual range, so the demo reads like a market. */
+const NAMED: readonly (readonly [string, number])[] = [
+  ['BTC/USDT', 67_000],
+  ['ETH/USDT', 3_400],
+  ['SOL/USDT', 160],
+  ['BRK.B', 450],
+  ['ES Z6', 5_600],
+  ['AAPL', 225],
+  ['EUR/USD', 1.08],
+  ['XRP/USDT', 0.6],
+];
 const MS_PER_YEAR = 365.25 * 86_400_000;
 
 /** Name of the k-th simulated symbol (0-based). */
 export function simulatedSymbol(k: number): string {
-  return k < NAMED.length ? NAMED[k]! : `SIM${String(k).padStart(5, '0')}/USD`;
+  return k < NAMED.length ? NAMED[k]![0] : `SIM${String(k).padStart(5, '0')}/USD`;
 }
 
 /**
@@ -87,7 +97,8 @@ export class SimulatedMarket {
       total += 1 / (k + 1) ** this.options.zipf;
       this.cdf[k] = total;
       // Prices spread over several orders of magnitude, like a real venue's list.
-      this.prices[k] = roundPrice(10 ** (0.5 + 4 * this.rng.next()));
+      const random = 10 ** (0.5 + 4 * this.rng.next());
+      this.prices[k] = roundPrice(k < NAMED.length ? NAMED[k]![1] : random);
       this.lastTs[k] = this.options.startTs;
     }
     for (let k = 0; k < n; k++) this.cdf[k] = this.cdf[k]! / total;

@@ -362,3 +362,41 @@ t.test('an interval without indicators gets candles but no indicator snapshots',
   t.ok(sink.finals.filter((f) => f.c.interval === '1s').every((f) => f.x === null));
   t.equal(new IndicatorProgram(CONFIG.indicators).outputNames.length, 5);
 });
+
+t.test('default config: indicators on 1m and longer, none on 1s', async (t) => {
+  t.same(DEFAULT_ACTOR_CONFIG.indicatorIntervals, ['1m', '5m', '15m', '1h', '1d']);
+  const factory = new ActorFactory(DEFAULT_ACTOR_CONFIG);
+  t.same(factory.indicatorOn, [false, true, true, true, true, true]);
+  // One trade a second for three minutes: 1s candles close, and 1m ones too.
+  const sink = new Recorder();
+  const actor = factory.create('sim', 'BTC/USDT', sink);
+  for (let s = 0; s < 180; s++) actor.onTrade(trade(T0 + s * 1000, 100 + (s % 7), s + 1), NOW);
+  // Watermark 179 s - 500 ms: the 1s candles of seconds 0 to 177 are closed.
+  t.equal(sink.candles.filter((c) => c.closed && c.interval === '1s').length, 178);
+  t.same(
+    sink.indicators.map((x) => `${x.interval}@${x.ts - T0}`),
+    ['1m@0', '1m@60000'],
+    'indicator snapshots only for the closed 1m candles',
+  );
+  t.equal(sink.indicators[0]!.values['vwap'], sink.latestClosed().candles.get(`1m@${T0}`)!.vwap);
+});
+
+t.test('committed indicator states are allocated per interval at its first final candle', async (t) => {
+  const factory = new ActorFactory(CONFIG);
+  const program = new IndicatorProgram(CONFIG.indicators);
+  const actor = factory.create('sim', 'BTC/USDT', new Recorder());
+  const slots = () => (actor as unknown as { committed: number[] }).committed.length;
+  t.equal(slots(), 2, 'two interval offsets, no state yet');
+  const fresh = program.newState();
+  t.same(actor.snapshot().indicators, [fresh, fresh], 'a snapshot still carries a fresh state per interval');
+  // The 1s candle at T0 is final once the watermark passes T0 + 1000 + 2000 (trade at T0 + 3500).
+  actor.onTrade(trade(T0 + 100, 100, 1), NOW);
+  actor.onTrade(trade(T0 + 3500, 101, 2), NOW);
+  t.equal(slots(), 2 + program.stateSize, '1s has its state');
+  t.equal(actor.snapshot().indicators[0]![0], 1, 'one candle pushed into the 1s state');
+  t.same(actor.snapshot().indicators[1], fresh, '5s still fresh');
+  actor.onTrade(trade(T0 + 7600, 102, 3), NOW);
+  t.equal(slots(), 2 + 2 * program.stateSize, 'then 5s');
+  const restored = factory.restore(unpack(pack(actor.snapshot())) as ActorSnapshot, new Recorder());
+  t.same(restored.snapshot(), actor.snapshot(), 'restored in place');
+});

@@ -212,12 +212,8 @@ t.test('copy then push: bit-identical states and values to the original', async 
     p.push(b, candles[i]!);
   }
   for (let i = 0; i < 300; i++) p.push(fresh, candles[i]!);
-  t.same(new Uint8Array(b.buffer), new Uint8Array(a.buffer), 'copy and original agree bit for bit');
-  t.same(
-    new Uint8Array(fresh.buffer),
-    new Uint8Array(a.buffer),
-    'same candles from scratch agree bit for bit',
-  );
+  t.same(bits(b), bits(a), 'copy and original agree bit for bit');
+  t.same(bits(fresh), bits(a), 'same candles from scratch agree bit for bit');
   const va: Record<string, number | null> = {};
   const vb: Record<string, number | null> = {};
   p.read(a, va);
@@ -236,7 +232,7 @@ t.test('a revision replayed over the committed state matches pushing the revised
   for (const c of [candles[55]!, candles[56]!, revised]) p.push(scratch, c);
   const direct = p.newState();
   for (const c of [...candles.slice(0, 57), revised]) p.push(direct, c);
-  t.same(new Uint8Array(scratch.buffer), new Uint8Array(direct.buffer));
+  t.same(bits(scratch), bits(direct));
 });
 
 t.test('long random series agree with the naive reference within 1e-9', async (t) => {
@@ -330,7 +326,7 @@ t.test('bad specs and foreign states are refused with stable codes', async (t) =
     message: 'invalid indicators: indicators[0] (sma:0): period must be an integer from 1 to 10000, got 0',
   });
   const p = new IndicatorProgram(DEFAULT_INDICATORS);
-  const foreign = new Float64Array(46);
+  const foreign = new Array<number>(46).fill(0);
   const code = { code: 'TF_ERR_INDICATOR_STATE' };
   t.throws(() => p.push(foreign, candle({ close: 1 })), code);
   t.throws(() => p.read(foreign, {}), code);
@@ -342,3 +338,43 @@ t.test('bad specs and foreign states are refused with stable codes', async (t) =
       'indicator state has 46 doubles but this program needs 47; was it made by a program with other indicators?',
   });
 });
+
+/** The bytes of a state's doubles, so comparisons are bit for bit (NaN payloads, -0). */
+function bits(s: readonly number[]): Uint8Array {
+  return new Uint8Array(Float64Array.from(s).buffer);
+}
+
+t.test(
+  'states at an offset in a shared array: same bits as whole states, neighbours untouched',
+  async (t) => {
+    const p = new IndicatorProgram(ALL);
+    const n = p.stateSize;
+    const candles = randomCandles(120, 3, 77);
+    const shared = p.newStates(3);
+    t.equal(shared.length, 3 * n);
+    const alone = p.newState();
+    for (const c of candles) {
+      p.pushAt(shared, n, c);
+      p.push(alone, c);
+    }
+    t.same(bits(shared.slice(n, 2 * n)), bits(alone), 'middle state equals a whole state');
+    t.same(shared.slice(0, n), new Array<number>(n).fill(0), 'state before untouched');
+    t.same(shared.slice(2 * n), new Array<number>(n).fill(0), 'state after untouched');
+    const a: Record<string, number | null> = {};
+    const b: Record<string, number | null> = {};
+    p.readAt(shared, n, a);
+    p.read(alone, b);
+    t.same(a, b);
+    p.copyAt(shared, 2 * n, shared, n);
+    const live = candles[0]!;
+    const pa: Record<string, number | null> = {};
+    const pb: Record<string, number | null> = {};
+    p.peekAt(shared, 2 * n, live, pa);
+    p.peek(alone, live, pb);
+    t.same(pa, pb, 'peek at an offset equals peek on a whole state');
+    t.same(bits(shared.slice(2 * n)), bits(alone), 'copyAt copied, peekAt left it alone');
+    const code = { code: 'TF_ERR_INDICATOR_STATE' };
+    t.throws(() => p.pushAt(shared, 2 * n + 1, live), code, 'a state running past the end');
+    t.throws(() => p.readAt(shared, -1, {}), code, 'a negative offset');
+  },
+);

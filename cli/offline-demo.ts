@@ -20,10 +20,11 @@ async function readNdjson<T>(path: string): Promise<T[]> {
 }
 
 /**
- * The offline demo: a simulated market written to a file, the actors run over
- * it exactly as the engine runs them, and a look at what came out.
+ * The offline demo (`tickflow demo --offline`): a simulated market written to
+ * a file, the actors run over it exactly as the engine runs them, and a look
+ * at what came out. No servers needed.
  */
-export async function demoCommand(): Promise<number> {
+export async function offlineDemo(): Promise<number> {
   await mkdir(DIR, { recursive: true });
   const input = join(DIR, 'trades.csv');
   const trades = 300_000;
