@@ -1,5 +1,5 @@
 # tickflow — every target installs what it needs itself.
-.PHONY: setup build test lint format bench demo up down status clean
+.PHONY: setup build test lint format bench bench-gateway bench-engine demo up down status clean
 
 NODE_MODULES := node_modules/.package-lock.json
 
@@ -24,6 +24,14 @@ format: setup
 
 bench: build
 	node --expose-gc build/bench/actors/run.js
+
+# Gateway fan-out against the same protocol served by the ws library (100 and 1,000 clients).
+bench-gateway: build
+	node build/bench/gateway/run.js
+
+# Engine throughput against the raw JetStream ceiling, publish-to-candle latency, peak RSS.
+bench-engine: build
+	node build/bench/engine/run.js
 
 demo: build
 	node build/cli/tickflow.js demo

@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connect } from '@nats-io/transport-node';
 import { resolveStackOptions, stackUp } from '../engine/stack/index.js';
+import { addApiKey } from '../gateway/index.js';
 import type { Candle } from '../schemas/index.js';
 import { decodePayload } from '../schemas/index.js';
 import { offlineDemo } from './offline-demo.js';
@@ -12,7 +14,8 @@ export const DEMO_HELP = `tickflow demo — the whole pipeline on this machine
 Usage: tickflow demo [--rate 2000] [--symbols 200] [--duration 0] [--offline]
 
 Starts the local stack (NATS with JetStream on 14222, QuestDB on 19000), the
-engine (ops on 9464) and a simulated market feed, then prints a live summary
+engine (ops on 9464), the gateway (WebSocket, REST and dashboard on 8080, with
+a fresh demo API key) and a simulated market feed, then prints a live summary
 every 2 seconds until Ctrl-C (or --duration seconds). The stack keeps running
 afterwards so you can query it; \`make down\` stops it.
 
@@ -24,6 +27,7 @@ afterwards so you can query it; \`make down\` stops it.
 
 const BIN = new URL('../../bin/tickflow.js', import.meta.url).pathname;
 const ENGINE_OPS = 9464;
+const GATEWAY_PORT = 8080;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -118,6 +122,28 @@ export async function liveDemo(argv: string[]): Promise<number> {
     }
     await sleep(250);
   }
+  // A fresh key for this demo run, printed once below (the keys file keeps only its hash).
+  const keysFile = join(stack.dataDir, 'demo-keys.json');
+  const { key } = addApiKey(keysFile, {
+    name: `demo-${Date.now()}`,
+    channels: ['trades', 'quotes', 'candles', 'indicators', 'alerts'],
+    maxConnections: 20,
+    ratePerSecond: 20,
+    burst: 40,
+  });
+  const gateway = child('gateway', [
+    'gateway',
+    '--port',
+    String(GATEWAY_PORT),
+    '--nats-url',
+    natsUrl,
+    '--questdb-url',
+    qdbUrl,
+    '--keys-file',
+    keysFile,
+    '--log-level',
+    'warn',
+  ]);
   const feed = child('simulate', [
     'simulate',
     '--nats',
@@ -131,6 +157,10 @@ export async function liveDemo(argv: string[]): Promise<number> {
   process.stdout.write(
     `
 tickflow is running:
+  dashboard           http://127.0.0.1:${GATEWAY_PORT}/?key=${key}
+  WebSocket           ws://127.0.0.1:${GATEWAY_PORT}/ws?token=${key}
+  REST                http://127.0.0.1:${GATEWAY_PORT}/api/v1/symbols   (header Authorization: Bearer <key>)
+  demo API key        ${key}   (printed once; only its hash is stored)
   QuestDB console     http://127.0.0.1:${stack.qdbHttpPort}   (try: select * from candles where symbol = 'BTC/USDT' and interval = '1m')
   engine metrics      http://127.0.0.1:${ENGINE_OPS}/metrics   health: /health  readiness: /ready
   NATS                ${natsUrl}   (candles on md.candle.<interval>.<venue>.<symbol>, e.g. md.candle.1m.sim.BTC~2FUSDT)
@@ -184,6 +214,7 @@ Live summary every 2 s; Ctrl-C stops the engine and the feed (make down stops NA
   sub.unsubscribe();
   await nc.close();
   await stop(feed, 'SIGINT');
+  await stop(gateway, 'SIGTERM');
   await stop(engine, 'SIGTERM');
   process.stdout.write(
     'demo: stopped. NATS and QuestDB keep running with the data; `make down` stops them.\n',

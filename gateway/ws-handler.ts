@@ -110,12 +110,13 @@ export function createWebSocketBehavior(d: WebSocketDeps): WebSocketBehavior<Ses
     const protocols = req.getHeader('sec-websocket-protocol');
     const extensions = req.getHeader('sec-websocket-extensions');
     const origin = req.getHeader('origin');
+    const host = req.getHeader('host');
     const authorization = req.getHeader('authorization');
     const queryToken = req.getQuery('token') ?? '';
     const formatParam = req.getQuery('format') ?? '';
     const remote = Buffer.from(res.getRemoteAddressAsText()).toString();
     const guard = new RequestGuard(res);
-    if (!originAllowed(d.allowedOrigins, origin)) {
+    if (!originAllowed(d.allowedOrigins, origin, host)) {
       d.log.warn({ event: 'origin_refused', origin, remote }, 'origin not allowed');
       refuseUpgrade(guard, 403, 'origin_not_allowed', `origin ${origin} is not allowed`);
       return;

@@ -79,6 +79,7 @@ export function registerRestRoutes(app: TemplatedApp, d: RestDeps): void {
       const rawQuery = req.getQuery() ?? '';
       const authorization = req.getHeader('authorization');
       const origin = req.getHeader('origin');
+      const host = req.getHeader('host');
       const remote = Buffer.from(res.getRemoteAddressAsText()).toString();
       const cors: Record<string, string> =
         origin === '' ? {} : { 'access-control-allow-origin': origin, vary: 'origin' };
@@ -90,7 +91,7 @@ export function registerRestRoutes(app: TemplatedApp, d: RestDeps): void {
         );
       };
       const run = async (): Promise<void> => {
-        if (!originAllowed(d.allowedOrigins, origin))
+        if (!originAllowed(d.allowedOrigins, origin, host))
           throw new HttpError(403, 'forbidden', `origin ${origin} is not allowed`);
         const params = new QueryParams(rawQuery, names);
         let principal = d.anonymous;
@@ -187,8 +188,9 @@ export function registerRestRoutes(app: TemplatedApp, d: RestDeps): void {
 
   app.options('/api/*', (res, req) => {
     const origin = req.getHeader('origin');
+    const host = req.getHeader('host');
     const guard = new RequestGuard(res);
-    if (!originAllowed(d.allowedOrigins, origin)) {
+    if (!originAllowed(d.allowedOrigins, origin, host)) {
       guard.json(403, errorBody('forbidden', `origin ${origin} is not allowed`));
       return;
     }

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import t from 'tap';
 import { parseChannel } from '../../gateway/channels.js';
 import { LatestCache, snapshotOf } from '../../gateway/latest-cache.js';
+import { originAllowed } from '../../gateway/origin-policy.js';
 import { parseClientValue } from '../../gateway/protocol.js';
 import { createTokenBucket, takeToken } from '../../gateway/rate-limit.js';
 import { alertsQuery, isoToMicros, toPage } from '../../gateway/rest/history-queries.js';
@@ -164,3 +165,16 @@ t.test('uWS implementation detection', async (t) => {
   t.equal(run({ UWS_USE_FALLBACK: '1' }), 'fallback', 'the real JS fallback is recognised');
   t.equal(run({ UWS_USE_FALLBACK: '' }), 'uws', 'the native binary loads on this machine');
 });
+
+t.test(
+  'origin policy: listed origins, pages served by the gateway itself, nothing else from browsers',
+  async (t) => {
+    t.ok(originAllowed([], ''), 'no Origin header: not a browser, passes');
+    t.ok(originAllowed([], 'http://127.0.0.1:8080', '127.0.0.1:8080'), 'a page served by this gateway');
+    t.ok(originAllowed([], 'https://md.example.com', 'md.example.com'));
+    t.notOk(originAllowed([], 'http://evil.example', '127.0.0.1:8080'), 'another origin is refused');
+    t.notOk(originAllowed([], 'http://127.0.0.1:8080.evil.example', '127.0.0.1:8080'));
+    t.ok(originAllowed(['http://app.example'], 'http://app.example', '127.0.0.1:8080'), 'a listed origin');
+    t.ok(originAllowed(['*'], 'http://anything.example'));
+  },
+);
