@@ -27,6 +27,12 @@ import {
 const KINDS = ['trade', 'quote'] as const;
 type Kind = (typeof KINDS)[number];
 const STREAM_OF: Record<Kind, string> = { trade: 'MD_TRADES', quote: 'MD_QUOTES' };
+/**
+ * Batches of one partition processed ahead of their QuestDB flush. Bounded so
+ * a slow QuestDB stops the pulling (with the writer's row bound and the
+ * consumer's max_ack_pending) instead of piling up work.
+ */
+const MAX_BATCHES_IN_FLIGHT = 4;
 /** Snapshot key: one snapshot covers both input streams of a partition. */
 export const SNAPSHOT_STREAM = 'MD';
 
@@ -63,9 +69,10 @@ export interface PartitionDeps {
  * (trades and quotes), recovery from snapshot + replay, and periodic
  * snapshots.
  *
- * Batches of both streams run one at a time (a per-partition lock), and each
- * is processed, flushed to QuestDB and acked before the next starts, so a
- * snapshot taken between batches covers exactly the acked messages.
+ * Batches of both streams are processed one at a time (a per-partition
+ * lock); each one's rows are flushed to QuestDB and its messages acked in the
+ * background while the next is processed, up to MAX_BATCHES_IN_FLIGHT. A
+ * snapshot first waits for those, so it covers exactly the acked messages.
  */
 export class PartitionRunner {
   readonly partition: number;
@@ -75,6 +82,8 @@ export class PartitionRunner {
   private readonly lastSeq: Record<Kind, number> = { trade: 0, quote: 0 };
   private readonly consumers: PartitionConsumer[] = [];
   private readonly dirty = new Set<SymbolActor>();
+  /** Batches processed but not yet stored and acked, oldest first. */
+  private readonly inFlight: Promise<void>[] = [];
   private lock: Promise<void> = Promise.resolve();
   private sinceSnapshot = 0;
   private lastSnapshotAt = Date.now();
@@ -129,6 +138,7 @@ export class PartitionRunner {
   async release(): Promise<void> {
     await Promise.all(this.consumers.map((c) => c.stop()));
     await this.withLock(async () => {
+      await this.drain();
       await this.flushUntilLanded();
       await this.snapshot();
     });
@@ -152,21 +162,43 @@ export class PartitionRunner {
       if (this.stopped) return;
       const started = performance.now();
       const dlq = this.processBatch(kind, batch, Date.now(), true);
-      if (dlq.length > 0) await Promise.all(dlq);
-      await this.flushUntilLanded();
-      for (let i = 0; i < batch.length; i++) batch[i]!.ack();
-      // Time from the batch's arrival to its rows landing in QuestDB, charged to each message.
-      const each = (performance.now() - started) / 1000 / Math.max(batch.length, 1);
-      for (let i = 0; i < batch.length; i++) this.deps.metrics.observeLatency(each);
+      // The batch's rows land and its messages are acked in the background while the next batch
+      // is pulled and processed (outputs are already on NATS): the QuestDB round trip no longer
+      // sets the pace. The writer serializes flushes, so batches land in order.
+      const landed = (dlq.length > 0 ? Promise.all(dlq) : Promise.resolve())
+        .then(() => this.flushUntilLanded())
+        .then(() => {
+          for (let i = 0; i < batch.length; i++) batch[i]!.ack();
+          // Time from the batch's arrival to its rows landing in QuestDB, charged to each message.
+          const each = (performance.now() - started) / 1000 / Math.max(batch.length, 1);
+          for (let i = 0; i < batch.length; i++) this.deps.metrics.observeLatency(each);
+        })
+        .catch((err: Error) => {
+          // Not acked: JetStream delivers the batch again (to us or to the next owner).
+          this.deps.log.error({ err: err.message, partition: this.partition, kind }, 'batch not stored');
+        })
+        .finally(() => {
+          const i = this.inFlight.indexOf(landed);
+          if (i >= 0) this.inFlight.splice(i, 1);
+        });
+      this.inFlight.push(landed);
+      if (this.inFlight.length >= MAX_BATCHES_IN_FLIGHT) await this.inFlight[0];
       this.sinceSnapshot += batch.length;
       const every = this.deps.snapshotEveryMessages;
       if (
         (every > 0 && this.sinceSnapshot >= every) ||
         Date.now() - this.lastSnapshotAt >= this.deps.snapshotIntervalMs
       ) {
+        // A snapshot covers exactly what is stored and acked: wait for the batches in flight.
+        await this.drain();
         await this.snapshot();
       }
     });
+  }
+
+  /** Waits until every processed batch has landed in QuestDB and been acked. */
+  private async drain(): Promise<void> {
+    while (this.inFlight.length > 0) await Promise.all([...this.inFlight]);
   }
 
   /**
