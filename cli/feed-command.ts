@@ -3,8 +3,8 @@
  * JetStream, behind one command. `simulate` is the simulate command itself.
  */
 import { parseArgs } from 'node:util';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import {
   BinanceConnector,
@@ -13,7 +13,12 @@ import {
   type ConnectorLogger,
   type ConnectorStats,
 } from '../feeds/connectors/index.js';
-import { FeedError, Publisher, type PublisherStats } from '../feeds/publisher/index.js';
+import {
+  connectFeed,
+  Publisher,
+  type PublisherStats,
+  requireInputStreams,
+} from '../feeds/publisher/index.js';
 import { type ReplayProgress, type RunReplayOptions, runReplay } from '../feeds/replay/index.js';
 import { SIMULATE_HELP, simulateCommand } from './simulate-command.js';
 import { UsageError } from './usage-error.js';
@@ -400,15 +405,6 @@ export function liveProgressLine(venue: string, c: ConnectorStats, p: PublisherS
   );
 }
 
-async function openNats(url: string): Promise<NatsConnection> {
-  try {
-    return await connect({ servers: url, name: 'tickflow-feed' });
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new FeedError('TF_ERR_FEED_CONNECT', `cannot connect to NATS at ${url}: ${reason}`, { cause: err });
-  }
-}
-
 async function live(venue: 'coinbase' | 'binance', argv: string[]): Promise<number> {
   const parsed = parseLiveArgs(venue, argv);
   if (parsed.help) {
@@ -443,17 +439,11 @@ export async function runLiveFeed(
   const venue = o.venue;
   let nc: NatsConnection;
   try {
-    nc = await openNats(o.natsUrl);
-    const jsm = await jetstreamManager(nc);
-    for (const subject of [`md.trade.${venue}.x.0`, `md.quote.${venue}.x.0`]) {
-      if ((await jsm.streams.find(subject).catch(() => '')) === '') {
-        await nc.close();
-        throw new FeedError(
-          'TF_ERR_FEED_NO_STREAM',
-          `no JetStream stream captures ${subject.slice(0, 9)}>: start the engine first (it creates MD_TRADES and MD_QUOTES)`,
-        );
-      }
-    }
+    nc = await connectFeed(o.natsUrl, 'tickflow-feed');
+    await requireInputStreams(nc).catch(async (err: unknown) => {
+      await nc.close();
+      throw err;
+    });
   } catch (err) {
     const e = err as { code?: string; message?: string };
     if (e.code === 'TF_ERR_FEED_CONNECT' || e.code === 'TF_ERR_FEED_NO_STREAM') {

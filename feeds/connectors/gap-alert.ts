@@ -3,7 +3,7 @@
  * trading consumers hear about lost trades from the feed itself, before any candle is affected.
  */
 import { type Alert, alertSubject, encodeRecord, SCHEMA_VERSION } from '../../schemas/index.js';
-import type { AlertSink } from './connector.js';
+import type { AlertSink, ConnectorLogger, ConnectorStats } from './connector.js';
 
 /** The alert for `missing` ids lost between `prevId` and `id` of one venue symbol. */
 export function sequenceGapAlert(
@@ -36,4 +36,23 @@ export function publishAlert(sink: AlertSink, alert: Alert): Error | undefined {
   } catch (err) {
     return err instanceof Error ? err : new Error(String(err));
   }
+}
+
+/**
+ * Everything a connector does about a gap: counts it, logs it, and publishes
+ * the alert when an alert sink is configured (a failed publish is logged).
+ */
+export function reportSequenceGap(
+  gap: { venue: string; symbol: string; ts: number; prevId: number; id: number },
+  stats: Pick<ConnectorStats, 'gaps' | 'missing'>,
+  alerts: AlertSink | undefined,
+  logger: ConnectorLogger,
+): void {
+  stats.gaps++;
+  stats.missing += gap.id - gap.prevId - 1;
+  const alert = sequenceGapAlert(gap.venue, gap.symbol, gap.ts, gap.prevId, gap.id);
+  logger.warn({ venue: gap.venue, symbol: gap.symbol, from: gap.prevId, to: gap.id }, alert.message);
+  if (alerts === undefined) return;
+  const err = publishAlert(alerts, alert);
+  if (err !== undefined) logger.error({ err: err.message }, 'could not publish the sequence_gap alert');
 }

@@ -5,10 +5,10 @@
 
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { fnv32a } from '../../schemas/index.js';
-import { FeedError, Publisher, type PublisherStats } from '../publisher/index.js';
+import { connectFeed, Publisher, type PublisherStats, requireInputStreams } from '../publisher/index.js';
 import { type ReplayOptions, type ReplaySummary, replayFile } from './replay.js';
 
 /** Options of {@link runReplay}: the replay's plus the publisher's. */
@@ -45,9 +45,9 @@ export async function runReplay(o: RunReplayOptions): Promise<RunReplaySummary> 
     `replay-${fnv32a(`${resolve(o.path)}|${info.size}|${info.mtimeMs}`).toString(16)}-${basename(o.path)
       .replace(/[^A-Za-z0-9_.~-]/g, '_')
       .slice(0, 40)}`;
-  const nc = o.connection ?? (await open(o.natsUrl));
+  const nc = o.connection ?? (await connectFeed(o.natsUrl, 'tickflow-replay'));
   try {
-    if (o.requireStreams ?? true) await checkStreams(nc);
+    if (o.requireStreams ?? true) await requireInputStreams(nc);
     const publisher = new Publisher(jetstream(nc), {
       partitions: o.partitions ?? 8,
       maxInFlight: o.maxInFlight,
@@ -64,27 +64,5 @@ export async function runReplay(o: RunReplayOptions): Promise<RunReplaySummary> 
     return { ...summary, stats: publisher.stats() };
   } finally {
     if (o.connection === undefined) await nc.close();
-  }
-}
-
-async function open(url: string): Promise<NatsConnection> {
-  try {
-    return await connect({ servers: url, name: 'tickflow-replay' });
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new FeedError('TF_ERR_FEED_CONNECT', `cannot connect to NATS at ${url}: ${reason}`, { cause: err });
-  }
-}
-
-async function checkStreams(nc: NatsConnection): Promise<void> {
-  const jsm = await jetstreamManager(nc);
-  for (const subject of ['md.trade.x.x.0', 'md.quote.x.x.0']) {
-    const found = await jsm.streams.find(subject).catch(() => '');
-    if (found === '') {
-      throw new FeedError(
-        'TF_ERR_FEED_NO_STREAM',
-        `no JetStream stream captures ${subject.slice(0, 9)}>: start the engine first (it creates MD_TRADES and MD_QUOTES)`,
-      );
-    }
   }
 }

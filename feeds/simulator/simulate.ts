@@ -3,9 +3,9 @@
  * {@link Publisher}, paced to a target rate, until a record count, a duration or an abort.
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { FeedError } from '../publisher/errors.js';
+import { jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connectFeed, requireInputStreams } from '../publisher/feed-connection.js';
 import { Pacer } from '../publisher/pacer.js';
 import { Publisher, type PublisherStats } from '../publisher/publisher.js';
 import { SimulatedMarket } from './market.js';
@@ -79,9 +79,9 @@ const YIELD_EVERY = 1024;
 export async function runSimulation(o: SimulationOptions): Promise<SimulationSummary> {
   const started = Date.now();
   const realtime = o.realtime ?? false;
-  const nc = o.connection ?? (await open(o.natsUrl));
+  const nc = o.connection ?? (await connectFeed(o.natsUrl, 'tickflow-simulate'));
   try {
-    if (o.requireStreams ?? true) await checkStreams(nc);
+    if (o.requireStreams ?? true) await requireInputStreams(nc);
     const publisher = new Publisher(jetstream(nc), {
       partitions: o.partitions ?? 8,
       maxInFlight: o.maxInFlight,
@@ -158,27 +158,5 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
     };
   } finally {
     if (o.connection === undefined) await nc.close();
-  }
-}
-
-async function open(url: string): Promise<NatsConnection> {
-  try {
-    return await connect({ servers: url, name: 'tickflow-simulate' });
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new FeedError('TF_ERR_FEED_CONNECT', `cannot connect to NATS at ${url}: ${reason}`, { cause: err });
-  }
-}
-
-async function checkStreams(nc: NatsConnection): Promise<void> {
-  const jsm = await jetstreamManager(nc);
-  for (const subject of ['md.trade.sim.x.0', 'md.quote.sim.x.0']) {
-    const found = await jsm.streams.find(subject).catch(() => '');
-    if (found === '') {
-      throw new FeedError(
-        'TF_ERR_FEED_NO_STREAM',
-        `no JetStream stream captures ${subject.slice(0, 9)}>: start the engine first (it creates MD_TRADES and MD_QUOTES)`,
-      );
-    }
   }
 }

@@ -21,7 +21,7 @@ import {
   SILENT_LOGGER,
 } from '../connector.js';
 import { ConnectorError } from '../errors.js';
-import { publishAlert, sequenceGapAlert } from '../gap-alert.js';
+import { reportSequenceGap } from '../gap-alert.js';
 import { SequenceGaps } from '../sequence-gaps.js';
 import { BinanceConnection, type BinanceEventHandler } from './binance-connection.js';
 import {
@@ -182,7 +182,10 @@ export class BinanceConnector implements Connector, BinanceEventHandler {
         return;
       }
       const trade = binanceTradeToTrade(data as BinanceTrade, recvTs);
-      if (verdict === 'gap') this.onGap(d.s, trade.ts, prev!, d.t);
+      if (verdict === 'gap') {
+        const gap = { venue: BINANCE_VENUE, symbol: d.s, ts: trade.ts, prevId: prev!, id: d.t };
+        reportSequenceGap(gap, this.s, this.alerts, this.logger);
+      }
       this.s.trades++;
       this.publish(trade);
       return;
@@ -204,18 +207,6 @@ export class BinanceConnector implements Connector, BinanceEventHandler {
     this.s.badMessages++;
     this.s.lastError = problem;
     this.logger.warn({ venue: BINANCE_VENUE, problem, message }, 'dropped a message');
-  }
-
-  private onGap(symbol: string, ts: number, prevId: number, id: number): void {
-    this.s.gaps++;
-    this.s.missing += id - prevId - 1;
-    const alert = sequenceGapAlert(BINANCE_VENUE, symbol, ts, prevId, id);
-    this.logger.warn({ venue: BINANCE_VENUE, symbol, from: prevId, to: id }, alert.message);
-    if (this.alerts !== undefined) {
-      const err = publishAlert(this.alerts, alert);
-      if (err !== undefined)
-        this.logger.error({ err: err.message }, 'could not publish the sequence_gap alert');
-    }
   }
 
   private publish(record: Parameters<RecordSink['publish']>[0]): void {

@@ -22,7 +22,7 @@ import {
   SILENT_LOGGER,
 } from '../connector.js';
 import { ConnectorError } from '../errors.js';
-import { publishAlert, sequenceGapAlert } from '../gap-alert.js';
+import { reportSequenceGap } from '../gap-alert.js';
 import { ReconnectingSocket } from '../reconnecting-socket.js';
 import { SequenceGaps } from '../sequence-gaps.js';
 import {
@@ -190,7 +190,16 @@ export class CoinbaseConnector implements Connector {
       return;
     }
     const trade = matchToTrade(m, recvTs);
-    if (verdict === 'gap') this.onGap(m.product_id, trade.ts, prev!, m.trade_id);
+    if (verdict === 'gap') {
+      const gap = {
+        venue: COINBASE_VENUE,
+        symbol: m.product_id,
+        ts: trade.ts,
+        prevId: prev!,
+        id: m.trade_id,
+      };
+      reportSequenceGap(gap, this.s, this.alerts, this.logger);
+    }
     this.s.trades++;
     this.publish(trade);
   }
@@ -223,19 +232,6 @@ export class CoinbaseConnector implements Connector {
     }
     this.subscribed = true;
     this.logger.info({ venue: COINBASE_VENUE, products: this.products.length }, 'subscribed');
-  }
-
-  private onGap(product: string, ts: number, prevId: number, id: number): void {
-    const s = this.s;
-    s.gaps++;
-    s.missing += id - prevId - 1;
-    const alert = sequenceGapAlert(COINBASE_VENUE, product, ts, prevId, id);
-    this.logger.warn({ venue: COINBASE_VENUE, symbol: product, from: prevId, to: id }, alert.message);
-    if (this.alerts !== undefined) {
-      const err = publishAlert(this.alerts, alert);
-      if (err !== undefined)
-        this.logger.error({ err: err.message }, 'could not publish the sequence_gap alert');
-    }
   }
 
   private publish(record: Parameters<RecordSink['publish']>[0]): void {
