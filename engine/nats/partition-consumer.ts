@@ -73,6 +73,24 @@ function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
+/**
+ * Ends a pull without losing what the server already sent to it. `close()` unsubscribes the
+ * inbox at once, so a message the server dispatched just before it saw the UNSUB is dropped by
+ * the client and sits unacked until the ack wait (30 s by default) — long after the partition's
+ * next owner has moved past it. Draining the inbox's subscription instead sends the UNSUB and
+ * keeps delivering until the server confirms it, and the iterator then ends by itself (nats.js
+ * stops it when its subscription finishes draining). The subscription is not part of the
+ * iterator's public type, hence the narrow cast; without it we fall back to `close()`.
+ */
+function endPull(iter: ConsumerMessages): void {
+  const sub = (iter as unknown as { sub?: { drain?: () => Promise<void> } }).sub;
+  if (typeof sub?.drain === 'function') {
+    sub.drain().catch(() => iter.close());
+    return;
+  }
+  void iter.close();
+}
+
 /** Pulls one partition's durable consumer in bounded batches; see the module comment. */
 export class PartitionConsumer {
   /** The loop options in force, defaults filled in. */
@@ -145,8 +163,7 @@ export class PartitionConsumer {
     if (this.#state === 'stopped') return;
     this.#state = 'stopping';
     clearInterval(this.#lagTimer);
-    // Unsubscribes the pull's inbox; what it already buffered is still yielded before the end.
-    void this.#iter?.close();
+    if (this.#iter !== null) endPull(this.#iter);
     this.wake();
     await this.#loop;
     this.#state = 'stopped';
@@ -179,7 +196,7 @@ export class PartitionConsumer {
         const iter = await this.#consumer.fetch({ max_messages: maxBatch, expires: expiresMs });
         this.#stats.pulls++;
         this.#iter = iter;
-        if (this.#state !== 'running') void iter.close();
+        if (this.#state !== 'running') endPull(iter);
         for await (const m of iter) {
           if (this.#abort) {
             m.nak(ABORT_NAK_DELAY_MS);
