@@ -37,6 +37,7 @@ export {
   QUOTE_JSON_SCHEMA,
   TRADE_JSON_SCHEMA,
 } from './json-schema.js';
+export { encodeAlert, encodeCandle, encodeIndicator, encodeOutput } from './output-codec.js';
 export { fnv32a, partitionOf } from './partition.js';
 export {
   ALERT_COLUMNS,

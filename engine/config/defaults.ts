@@ -54,6 +54,7 @@ export function defaultEngineConfig(host: HostFacts = currentHostFacts()): Engin
       httpUrl: 'http://127.0.0.1:19000',
       ttlDays: 30,
       maxRowsPerFlush: 10_000,
+      openRowsEveryMs: 1_000,
       retryMinMs: 100,
       retryMaxMs: 10_000,
     },

@@ -60,6 +60,12 @@ export interface QuestDbConfig {
   ttlDays: number;
   /** Rows sent in one flush at most; larger batches are split. */
   maxRowsPerFlush: number;
+  /**
+   * Open (not yet closed) candle and indicator rows are written at most this often, the
+   * latest per candle; closed candles and revisions are written with their batch. 0 writes
+   * every update. NATS carries every update at once either way.
+   */
+  openRowsEveryMs: number;
   /** First retry delay after a failed flush; doubles up to `retryMaxMs`. */
   retryMinMs: number;
   /** Longest retry delay after repeated failed flushes. */

@@ -201,6 +201,14 @@ const ENGINE_OPTIONS: readonly EngineOption[] = [
     description: 'Rows sent in one flush at most; larger batches are split.',
   },
   {
+    key: 'questdb.openRowsEveryMs',
+    kind: 'integer',
+    min: 0,
+    max: MIN,
+    description:
+      'Open candle and indicator rows go to QuestDB at most this often (latest per candle); 0 writes every update.',
+  },
+  {
     key: 'questdb.retryMinMs',
     kind: 'integer',
     min: 1,

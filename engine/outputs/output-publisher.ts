@@ -8,7 +8,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import {
   type Alert,
   type Candle,
-  encodeRecord,
+  encodeOutput,
   type IndicatorSnapshot,
   type OutputRecord,
 } from '../../schemas/index.js';
@@ -149,7 +149,7 @@ export class OutputPublisher {
 
   private send(subject: string, r: OutputRecord): boolean {
     try {
-      const payload = encodeRecord(r);
+      const payload = encodeOutput(r);
       this.nc.publish(subject, payload);
       this.counts.bytes += payload.length;
       return true;

@@ -45,7 +45,8 @@ export interface PartitionDeps {
   writer: {
     addTrade(t: Trade): void;
     addQuote(q: Quote): void;
-    flush(): Promise<{ ok: boolean; retryInMs: number }>;
+    /** `open`: also the held-back open candle and indicator rows (see questdb.openRowsEveryMs). */
+    flush(options?: { open?: boolean }): Promise<{ ok: boolean; retryInMs: number }>;
   };
   deadLetter(msg: JsMsg, reason: ReasonCode, detail: string): Promise<void>;
   snapshots: SnapshotStore;
@@ -139,7 +140,8 @@ export class PartitionRunner {
     await Promise.all(this.consumers.map((c) => c.stop()));
     await this.withLock(async () => {
       await this.drain();
-      await this.flushUntilLanded();
+      // The next owner starts from QuestDB as we leave it: open candles included.
+      await this.flushUntilLanded({ open: true });
       await this.snapshot();
     });
     this.stopped = true;
@@ -291,9 +293,9 @@ export class PartitionRunner {
   }
 
   /** Flushes the shard's writer until this batch's rows landed (QuestDB down: wait, never drop). */
-  private async flushUntilLanded(): Promise<void> {
+  private async flushUntilLanded(options: { open?: boolean } = {}): Promise<void> {
     for (;;) {
-      const r = await this.deps.writer.flush();
+      const r = await this.deps.writer.flush(options);
       if (r.ok) return;
     }
   }

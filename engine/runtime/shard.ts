@@ -84,6 +84,7 @@ export class Shard {
     const writer = await QuestDbWriter.open({
       ilpUrl: ilpConfigString(c.questdb.ilpUrl),
       retryMinMs: c.questdb.retryMinMs,
+      openRowsEveryMs: c.questdb.openRowsEveryMs,
       retryMaxMs: c.questdb.retryMaxMs,
       onFlush: (r) => {
         metrics.observeSinkFlush(r.seconds);

@@ -6,11 +6,12 @@
  * serialized, so one batch never races another (the client's Sender loses rows under
  * overlapping flushes: questdb/nodejs-questdb-client#44).
  *
- * Rows are encoded by our own line-protocol encoder and posted by the client's node:http
- * transport (`HttpTransport`, configured from the same configuration string). Not the
- * client's `Sender`: its row builder costs ~7.5 µs a row, and it drops its bytes when a
- * flush fails. Not its default undici transport: with client 4.2.0 a flush to a refused
- * port never settles (RetryAgent retries forever and ignores retry_timeout).
+ * Rows are encoded by our own line-protocol encoder (ilp-encoder.ts; binary doubles when the
+ * server supports protocol version 2, which the first attempt asks `/settings`) and posted by
+ * the client's node:http transport (`HttpTransport`, configured from the same configuration
+ * string). Not the client's `Sender`: its row builder costs ~7.5 µs a row, and it drops its
+ * bytes when a flush fails. Not its default undici transport: with client 4.2.0 a flush to a
+ * refused port never settles (RetryAgent retries forever and ignores retry_timeout).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpTransport, SenderOptions } from '@questdb/nodejs-client';
@@ -24,7 +25,7 @@ import {
 } from '../../schemas/index.js';
 import { backoffDelay } from './backoff.js';
 import { SinkError } from './errors.js';
-import type { RowTables } from './ilp-encoder.js';
+import { type DoubleFormat, LineEncoder, type RowTables } from './ilp-encoder.js';
 import { emptyRowCounts, RowBuffer, type TableRowCounts } from './row-buffer.js';
 import {
   type QuestDbWriterOptions,
@@ -93,21 +94,37 @@ export class QuestDbWriter {
   private readonly opts: ResolvedWriterOptions;
   private readonly transport: HttpTransport;
   private readonly tables: RowTables;
-  private readonly columns = new Map<string, string>();
+  private readonly settingsUrl: string;
+  /** Made by the first attempt, once the double format is known. */
+  private encoder: LineEncoder | undefined;
+  /** Size of the last body, to size the next one's buffer. */
+  private lastBytes = 0;
   /** Records added since the current (or last failed) attempt took its snapshot. */
   private current = new RowBuffer();
   /** Records of the attempt in flight, or of the last failed one. */
   private sending = new RowBuffer();
+  /** Open candle and indicator rows held back until `openRowsEveryMs` has passed. */
+  private readonly open = new RowBuffer();
+  /** When held-back open rows last went along (the writer's start, before the first time). */
+  private openWrittenAt = Date.now();
+  /** The next attempt takes the held-back open rows whatever their age. */
+  private openDue = false;
   private failures = 0;
   private retryAt = 0;
   private stateValue: WriterState = 'idle';
   private tail: Promise<unknown> = Promise.resolve();
   private queued: Promise<FlushResult> | undefined;
 
-  private constructor(opts: ResolvedWriterOptions, transport: HttpTransport, tables: RowTables) {
+  private constructor(
+    opts: ResolvedWriterOptions,
+    transport: HttpTransport,
+    tables: RowTables,
+    settingsUrl: string,
+  ) {
     this.opts = opts;
     this.transport = transport;
     this.tables = tables;
+    this.settingsUrl = settingsUrl;
   }
 
   /** Validates the options and creates the writer; does not contact QuestDB. */
@@ -115,14 +132,17 @@ export class QuestDbWriter {
     const opts = resolveWriterOptions(options);
     const tables = questDbTableNames(opts.tablePrefix);
     let transport: HttpTransport;
+    let settingsUrl: string;
     try {
-      transport = new HttpTransport(await SenderOptions.fromConfig(opts.ilpConfig));
+      const senderOptions = await SenderOptions.fromConfig(opts.ilpConfig);
+      transport = new HttpTransport(senderOptions);
+      settingsUrl = `${senderOptions.protocol}://${senderOptions.host}:${senderOptions.port}/settings`;
     } catch (err) {
       throw new SinkError('TF_ERR_SINK_OPTION', `options.ilpUrl is not usable: ${(err as Error).message}`, {
         cause: err,
       });
     }
-    return new QuestDbWriter(opts, transport, tables);
+    return new QuestDbWriter(opts, transport, tables, settingsUrl);
   }
 
   /** See {@link WriterState}. */
@@ -130,14 +150,19 @@ export class QuestDbWriter {
     return this.stateValue;
   }
 
+  /** How doubles are sent; undefined until the first attempt found out. */
+  get doubleFormat(): DoubleFormat | undefined {
+    return this.encoder?.doubles;
+  }
+
   /** True while rows from a failed attempt wait to be resent. */
   get retrying(): boolean {
     return this.failures > 0;
   }
 
-  /** Rows added and not yet landed (conflated updates count once). */
+  /** Rows added and not yet landed (conflated updates count once), held-back open rows included. */
   pendingRows(): number {
-    return this.current.rows + this.sending.rows;
+    return this.current.rows + this.sending.rows + this.open.rows;
   }
 
   /** True when the caller should stop pulling input until a flush lands. */
@@ -170,6 +195,14 @@ export class QuestDbWriter {
     ) {
       badTime('candle', c.start, c.lastTradeTs);
     }
+    if (this.opts.openRowsEveryMs > 0) {
+      if (!c.closed) {
+        this.open.addCandle(c);
+        return;
+      }
+      // The closed row must not be overwritten later by an older open one of the same key.
+      this.open.candles.delete(c);
+    }
     this.current.addCandle(c);
   }
 
@@ -177,6 +210,13 @@ export class QuestDbWriter {
   addIndicator(s: IndicatorSnapshot): void {
     this.checkOpen();
     if (!Number.isFinite(s.ts)) badTime('indicator snapshot', s.ts, s.ts);
+    if (this.opts.openRowsEveryMs > 0) {
+      if (!s.closed) {
+        this.open.addIndicator(s);
+        return;
+      }
+      this.open.indicators.delete(s);
+    }
     this.current.addIndicator(s);
   }
 
@@ -190,12 +230,15 @@ export class QuestDbWriter {
    * Sends every row added since the last landed flush. Never rejects for QuestDB being
    * down, slow or failing: the result says so and the rows stay pending. Calls made while
    * an attempt is in flight share the next attempt; an attempt after a failure first waits
-   * out the backoff delay. Rejects only after `close()`.
+   * out the backoff delay. Held-back open rows go along once `openRowsEveryMs` has passed
+   * since they last did, or now with `{ open: true }` (a partition hand-over, a stop).
+   * Rejects only after `close()`.
    */
-  flush(): Promise<FlushResult> {
+  flush(options: { open?: boolean } = {}): Promise<FlushResult> {
     if (this.stateValue === 'closed') {
       return Promise.reject(new SinkError('TF_ERR_SINK_CLOSED', 'flush() after close()'));
     }
+    if (options.open === true) this.openDue = true;
     return this.scheduleAttempt();
   }
 
@@ -209,6 +252,7 @@ export class QuestDbWriter {
     const deadline = Date.now() + this.opts.closeTimeoutMs;
     let last: FlushResult;
     for (;;) {
+      this.openDue = true;
       last = await this.scheduleAttempt();
       if (last.ok && this.pendingRows() === 0) break;
       if (Date.now() + (last.ok ? 0 : last.retryInMs) > deadline) break;
@@ -244,6 +288,28 @@ export class QuestDbWriter {
     return Promise.race([this.transport.send(body), deadline]).finally(() => clearTimeout(timer));
   }
 
+  /**
+   * Binary doubles when the server lists line protocol version 2 in `/settings` (QuestDB
+   * 9.0+), text otherwise, or as the `doubles` option forces. A server that cannot be reached
+   * fails this attempt like a failed send; one that answers without the setting (older
+   * versions, or `/settings` behind authentication) gets text, which every version reads.
+   */
+  private async makeEncoder(): Promise<LineEncoder> {
+    let format: DoubleFormat;
+    if (this.opts.doubles !== 'auto') format = this.opts.doubles;
+    else {
+      const res = await fetch(this.settingsUrl, { signal: AbortSignal.timeout(this.opts.requestTimeoutMs) });
+      format = 'text';
+      if (res.ok) {
+        const body = (await res.json()) as { config?: Record<string, unknown> };
+        const versions = body.config?.['line.proto.support.versions'];
+        if (Array.isArray(versions) && versions.map(String).includes('2')) format = 'binary';
+      } else await res.body?.cancel();
+    }
+    this.encoder = new LineEncoder(this.tables, format);
+    return this.encoder;
+  }
+
   private checkOpen(): void {
     if (this.stateValue === 'closed') throw new SinkError('TF_ERR_SINK_CLOSED', 'row added after close()');
   }
@@ -264,6 +330,12 @@ export class QuestDbWriter {
       const wait = this.retryAt - Date.now();
       if (wait > 0) await sleep(wait);
     }
+    const open = this.open;
+    if (open.rows > 0 && (this.openDue || Date.now() - this.openWrittenAt >= this.opts.openRowsEveryMs)) {
+      this.current.absorb(open);
+      this.openWrittenAt = Date.now();
+    }
+    this.openDue = false;
     if (this.sending.rows === 0) {
       const swap = this.sending;
       this.sending = this.current;
@@ -281,11 +353,16 @@ export class QuestDbWriter {
     }
     this.stateValue = 'flushing';
     const started = performance.now();
-    const body = Buffer.from(batch.encode(this.tables, this.columns), 'utf8');
-    const encodeSeconds = (performance.now() - started) / 1000;
-    const bytes = body.length;
+    let encodeSeconds = 0;
+    let bytes = 0;
     let failure: unknown;
     try {
+      const encoder = this.encoder ?? (await this.makeEncoder());
+      const encodeStart = performance.now();
+      const body = batch.encode(encoder, this.lastBytes + (this.lastBytes >> 3));
+      encodeSeconds = (performance.now() - encodeStart) / 1000;
+      bytes = body.length;
+      this.lastBytes = bytes;
       await this.sendWithDeadline(body);
     } catch (err) {
       failure = err;

@@ -3,6 +3,7 @@
  * message names the option and the accepted range.
  */
 import { SinkError } from './errors.js';
+import type { DoubleFormat } from './ilp-encoder.js';
 import type { FlushResult } from './questdb-writer.js';
 
 /** Options of {@link QuestDbWriter.open}. */
@@ -34,6 +35,17 @@ export interface QuestDbWriterOptions {
   onFlush?: (result: FlushResult) => void;
   /** Jitter source in [0, 1); default Math.random. */
   random?: () => number;
+  /**
+   * Open candle and indicator rows (`closed` false) are held back and written at most this
+   * often, the latest per candle; 0 (default) writes every update with its flush. Closed
+   * rows always go with the next flush, and replace a held-back open row of the same key.
+   */
+  openRowsEveryMs?: number;
+  /**
+   * How doubles are encoded: `binary` (line protocol v2, QuestDB 9.0+), `text` (v1, any
+   * version) or `auto` (default: binary when the server's `/settings` lists version 2).
+   */
+  doubles?: 'auto' | DoubleFormat;
 }
 
 /** Options with every default filled in. */
@@ -48,6 +60,8 @@ export interface ResolvedWriterOptions {
   closeTimeoutMs: number;
   onFlush: ((result: FlushResult) => void) | undefined;
   random: () => number;
+  doubles: 'auto' | DoubleFormat;
+  openRowsEveryMs: number;
 }
 
 function whole(
@@ -101,7 +115,7 @@ export function resolveWriterOptions(opts: QuestDbWriterOptions): ResolvedWriter
   let config = ilpUrl.endsWith(';') ? ilpUrl : `${ilpUrl};`;
   // auto_flush and protocol_version only keep the client's option parser from asking the
   // server (/settings) at open, so a writer can open while QuestDB is still down; the
-  // writer encodes rows itself (line protocol text) and decides when to send.
+  // writer encodes rows itself (ilp-encoder.ts) and decides when to send.
   const add: [string, string][] = [
     ['auto_flush', 'off'],
     ['protocol_version', '1'],
@@ -113,6 +127,13 @@ export function resolveWriterOptions(opts: QuestDbWriterOptions): ResolvedWriter
   }
   if (opts.onFlush !== undefined && typeof opts.onFlush !== 'function') {
     throw new SinkError('TF_ERR_SINK_OPTION', 'options.onFlush must be a function');
+  }
+  const doubles = opts.doubles ?? 'auto';
+  if (doubles !== 'auto' && doubles !== 'binary' && doubles !== 'text') {
+    throw new SinkError(
+      'TF_ERR_SINK_OPTION',
+      `options.doubles must be "auto", "binary" or "text", got ${JSON.stringify(doubles)}`,
+    );
   }
   if (opts.random !== undefined && typeof opts.random !== 'function') {
     throw new SinkError('TF_ERR_SINK_OPTION', 'options.random must be a function');
@@ -128,5 +149,7 @@ export function resolveWriterOptions(opts: QuestDbWriterOptions): ResolvedWriter
     closeTimeoutMs: whole(opts, 'closeTimeoutMs', 30_000, 0),
     onFlush: opts.onFlush,
     random: opts.random ?? Math.random,
+    doubles,
+    openRowsEveryMs: whole(opts, 'openRowsEveryMs', 0, 0),
   };
 }

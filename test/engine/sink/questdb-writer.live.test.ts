@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Sender } from '@questdb/nodejs-client';
 import t from 'tap';
+import { LineEncoder } from '../../../engine/sink/ilp-encoder.js';
 import { ensureTables, QuestDbWriter, toMicros } from '../../../engine/sink/index.js';
 import { RowBuffer } from '../../../engine/sink/row-buffer.js';
 import {
@@ -378,6 +379,94 @@ t.test('conflation: 100 updates of one open candle within a flush window make on
 });
 
 t.test(
+  'open rows are held back to openRowsEveryMs; a closed row replaces them; { open: true } sends them now',
+  async (t) => {
+    await ensureTables(qdb.httpUrl, { indicatorColumns: INDICATORS, tablePrefix: 'o_' });
+    const writer = await QuestDbWriter.open({
+      ilpUrl: qdb.ilpUrl,
+      tablePrefix: 'o_',
+      openRowsEveryMs: 600_000,
+    });
+    t.teardown(() => writer.close());
+    writer.addTrade(trade(0));
+    t.equal((await writer.flush()).rows, 1);
+
+    const a = (over: Partial<Candle>) => candle({ symbol: 'A', ...over });
+    writer.addCandle(a({ close: 101 }));
+    writer.addCandle(a({ close: 102 }));
+    writer.addIndicator({
+      v: 1,
+      type: 'indicator',
+      venue: 'sim',
+      symbol: 'A',
+      interval: '1m',
+      ts: T0 - 5000,
+      closed: false,
+      revision: 0,
+      values: { sma20: 1 },
+    });
+    t.equal(writer.pendingRows(), 2, 'one open candle (conflated) and one open indicator row, held back');
+    const held = await writer.flush();
+    t.equal(held.rows, 0, 'not due: nothing sent');
+
+    // The candle closes: its closed row goes now and the held-back open one is dropped.
+    writer.addCandle(a({ close: 103, closed: true }));
+    const closed = await writer.flush();
+    t.same(closed.byTable, { trades: 0, quotes: 0, candles: 1, indicators: 0, alerts: 0 });
+    t.equal(writer.pendingRows(), 1, 'the open indicator row is still held back');
+
+    // Another candle opens; a hand-over sends every held-back row at once.
+    writer.addCandle(a({ start: T0 + 55_000, end: T0 + 115_000, close: 104 }));
+    const all = await writer.flush({ open: true });
+    t.same(all.byTable, { trades: 0, quotes: 0, candles: 1, indicators: 1, alerts: 0 });
+    t.equal(writer.pendingRows(), 0);
+    t.equal(await waitForCount('o_candles', 2), 2);
+    t.same(await rows('select close, closed from o_candles order by ts'), [
+      { close: 103, closed: true },
+      { close: 104, closed: false },
+    ]);
+  },
+);
+
+t.test(
+  'auto doubles: a frozen server fails the attempt and keeps its rows; then binary, exact to the bit',
+  async (t) => {
+    await ensureTables(qdb.httpUrl, { indicatorColumns: INDICATORS, tablePrefix: 'b_' });
+    const writer = await QuestDbWriter.open({
+      ilpUrl: qdb.ilpUrl,
+      tablePrefix: 'b_',
+      requestTimeoutMs: 300,
+      retryMinMs: 50,
+      retryMaxMs: 50,
+    });
+    t.teardown(() => writer.close());
+    const prices = [0.1 + 0.2, 1e-300, 123456.789012345, 5e-324, 2 ** 53 + 2];
+    for (let i = 0; i < prices.length; i++) writer.addTrade({ ...trade(i), price: prices[i]! });
+    qdb.pause();
+    let resumed = false;
+    t.teardown(() => {
+      if (!resumed) qdb.resume();
+    });
+    const failed = await writer.flush();
+    t.equal(failed.ok, false, 'no answer from /settings: the attempt fails');
+    t.equal(writer.doubleFormat, undefined, 'and the format is still undecided');
+    t.equal(writer.pendingRows(), prices.length);
+    qdb.resume();
+    resumed = true;
+    const landed = await writer.flush();
+    t.equal(landed.ok, true);
+    t.equal(writer.doubleFormat, 'binary', 'QuestDB 9.3 lists line protocol version 2');
+    t.equal(await waitForCount('b_trades', prices.length), prices.length);
+    const back = await rows('select price from b_trades order by trade_id');
+    t.same(
+      back.map((r) => r.price),
+      prices,
+      'every double read back is the one sent',
+    );
+  },
+);
+
+t.test(
   'a flush while QuestDB is frozen fails without losing rows; the retry lands them exactly',
   async (t) => {
     await ensureTables(qdb.httpUrl, { indicatorColumns: INDICATORS, tablePrefix: 'p_' });
@@ -391,6 +480,8 @@ t.test(
       retryMaxMs: 400,
       maxPendingRows: 600,
       random: () => 0.5,
+      // Fixed, so the first attempt is the write itself, not the /settings question (next test).
+      doubles: 'binary',
       onFlush: (r) => results.push(`${r.ok}:${r.rows}:${r.attempt}`),
     });
     t.teardown(() => writer.close());
@@ -507,11 +598,12 @@ t.test('measured: flush of 10k trade rows', async (t) => {
   const batch = new RowBuffer();
   for (let i = 0; i < 10_000; i++) batch.addTrade(trade(i));
   const tables = questDbTableNames('m_');
+  const encoder = new LineEncoder(tables, 'binary');
   let ours = 0;
   let theirs = 0;
   for (let round = 0; round < rounds; round++) {
     const a = performance.now();
-    Buffer.from(batch.encode(tables, new Map()), 'utf8');
+    batch.encode(encoder);
     const b = performance.now();
     sender.reset();
     for (const x of batch.trades) {

@@ -20,7 +20,14 @@ t.test('defaults, and the client keys the writer adds to the configuration strin
       closeTimeoutMs: 30_000,
       onFlush: undefined,
       random: undefined,
+      doubles: 'auto',
+      openRowsEveryMs: 0,
     },
+  );
+  t.equal(resolveWriterOptions({ ilpUrl: 'http::addr=q:1;', doubles: 'text' }).doubles, 'text');
+  t.throws(
+    () => resolveWriterOptions({ ilpUrl: 'http::addr=q:1;', doubles: 'float' as 'text' }),
+    /options\.doubles must be "auto", "binary" or "text", got "float"/,
   );
 });
 
