@@ -55,6 +55,7 @@ export function defaultEngineConfig(host: HostFacts = currentHostFacts()): Engin
       ttlDays: 30,
       maxRowsPerFlush: 10_000,
       openRowsEveryMs: 1_000,
+      minFlushGapMs: 50,
       retryMinMs: 100,
       retryMaxMs: 10_000,
     },
