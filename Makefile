@@ -1,5 +1,5 @@
 # tickflow — every target installs what it needs itself.
-.PHONY: setup build test lint format bench bench-gateway bench-engine demo up down status clean
+.PHONY: setup build test lint format bench bench-soak bench-actors bench-gateway bench-engine demo up down status clean
 
 NODE_MODULES := node_modules/.package-lock.json
 
@@ -22,7 +22,18 @@ lint: setup
 format: setup
 	npx biome check --write .
 
+# The load-test harness: a stepped ramp of simulated trades through the engine and the gateway to
+# WebSocket clients on its own NATS and QuestDB, the saturation point, and baselines measured in
+# the same run (raw JetStream ceiling, ws fan-out, tardis-dev bars). A few minutes.
 bench: build
+	node build/bench/harness/run.js --baselines
+
+# The same ramp, then 30 minutes at 70% of the saturation rate: do latency, RSS and backlog stay flat?
+bench-soak: build
+	node build/bench/harness/run.js --soak 30m
+
+# Actor compute vs tardis-dev computeTradeBars, and bytes per warm symbol.
+bench-actors: build
 	node --expose-gc build/bench/actors/run.js
 
 # Gateway fan-out against the same protocol served by the ws library (100 and 1,000 clients).

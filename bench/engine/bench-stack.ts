@@ -10,6 +10,7 @@ import {
   ensureQuestDbJar,
   freePorts,
   killProcess,
+  type ServerProcess,
   startNatsServer,
   startQuestDbServer,
   stopProcess,
@@ -21,6 +22,9 @@ export interface BenchStack {
   qdbHttpUrl: string;
   /** Parent of both data dirs; engine config files may go here too. */
   dir: string;
+  /** Process ids of nats-server and of QuestDB's JVM, for CPU and memory readings. */
+  natsPid: number;
+  questDbPid: number;
   /** Stops both servers and removes the data. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -67,7 +71,13 @@ export async function startBenchStack(heap = '1g'): Promise<BenchStack> {
     ]);
     for (const s of started) if (s.status === 'fulfilled') pids.push(s.value.pid);
     for (const s of started) if (s.status === 'rejected') throw s.reason;
+    const [nats, questDb] = started as [
+      PromiseFulfilledResult<ServerProcess>,
+      PromiseFulfilledResult<ServerProcess>,
+    ];
     return {
+      natsPid: nats.value.pid,
+      questDbPid: questDb.value.pid,
       natsUrl: `nats://127.0.0.1:${natsPort}`,
       qdbHttpUrl: `http://127.0.0.1:${httpPort}`,
       dir,

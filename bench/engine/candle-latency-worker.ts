@@ -5,31 +5,20 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { connect } from '@nats-io/transport-node';
-import * as hdr from 'hdr-histogram-js';
 import { decodePayload } from '../../schemas/index.js';
 import type { FromLatencyWorker, LatencyWorkerInit, ToLatencyWorker } from './candle-latency-messages.js';
+import { OpenCandleLatency, type TimedCandle } from './open-candle-latency.js';
 
 const init = workerData as LatencyWorkerInit;
 const port = parentPort;
 if (port === null) throw new Error('candle-latency-worker must run in a worker thread');
 
-// 1 µs to 60 s at 3 significant digits.
-const histogram = hdr.build({
-  lowestDiscernibleValue: 1,
-  highestTrackableValue: 60_000_000,
-  numberOfSignificantValueDigits: 3,
-});
-const lastSeen = new Map<string, number>();
-let fromTs = Number.POSITIVE_INFINITY;
+const timer = new OpenCandleLatency();
+// Nothing is counted before 'start'.
+timer.fromTs = Number.POSITIVE_INFINITY;
+const histogram = timer.histogram;
 let received = 0;
 const origin = performance.timeOrigin;
-
-interface CandleFields {
-  symbol: string;
-  venue: string;
-  closed: boolean;
-  lastTradeTs: number;
-}
 
 const nc = await connect({ servers: init.servers, name: 'bench-latency' });
 const sub = nc.subscribe(init.subject, {
@@ -39,20 +28,14 @@ const sub = nc.subscribe(init.subject, {
     received++;
     const d = decodePayload(msg.data);
     if (!d.ok) return;
-    const c = d.records[0] as CandleFields;
-    if (c.closed || c.lastTradeTs < fromTs) return;
-    const key = msg.subject;
-    const prev = lastSeen.get(key);
-    if (prev !== undefined && c.lastTradeTs <= prev) return;
-    lastSeen.set(key, c.lastTradeTs);
-    histogram.recordValue(Math.max(1, Math.round((now - c.lastTradeTs) * 1000)));
+    timer.observe(msg.subject, d.records[0] as TimedCandle, now);
   },
 });
 await nc.flush();
 
 port.on('message', (m: ToLatencyWorker) => {
   if (m.type === 'start') {
-    fromTs = m.fromTs;
+    timer.fromTs = m.fromTs;
     return;
   }
   sub.unsubscribe();

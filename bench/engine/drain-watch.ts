@@ -36,16 +36,24 @@ export async function pendingMessages(
   return n;
 }
 
-interface Poll {
+/** Sums over a set of consumers from one round of consumer-info requests. */
+export interface ConsumerTotals {
+  /** Messages delivered so far (the consumers' delivered sequences, summed). */
   delivered: number;
+  /** Messages not yet delivered: the backlog. */
   pending: number;
+  /** Delivered, not yet acked. */
   ackPending: number;
   redelivered: number;
 }
 
-async function poll(jsm: JetStreamManager, consumers: readonly WatchedConsumer[]): Promise<Poll> {
+/** One consumer-info request per consumer, summed. */
+export async function consumerTotals(
+  jsm: JetStreamManager,
+  consumers: readonly WatchedConsumer[],
+): Promise<ConsumerTotals> {
   const infos = await Promise.all(consumers.map((c) => jsm.consumers.info(c.stream, c.name)));
-  const out: Poll = { delivered: 0, pending: 0, ackPending: 0, redelivered: 0 };
+  const out: ConsumerTotals = { delivered: 0, pending: 0, ackPending: 0, redelivered: 0 };
   for (const i of infos) {
     out.delivered += i.delivered.consumer_seq;
     out.pending += i.num_pending;
@@ -65,11 +73,11 @@ export async function watchDrain(
   options: { everyMs: number; timeoutMs: number },
 ): Promise<DrainTimes> {
   const jsm = await jetstreamManager(nc);
-  const base = await poll(jsm, consumers);
+  const base = await consumerTotals(jsm, consumers);
   const deadline = performance.now() + options.timeoutMs;
   let firstDelivery = base.pending === 0 ? performance.now() : Number.NaN;
   for (;;) {
-    const p = await poll(jsm, consumers);
+    const p = await consumerTotals(jsm, consumers);
     const now = performance.now();
     if (Number.isNaN(firstDelivery) && p.delivered > base.delivered) firstDelivery = now;
     if (p.pending === 0 && p.ackPending === 0) {

@@ -3,21 +3,13 @@
  * its own: resident set size is sampled from /proc/<pid>/status while it runs, and the kernel's
  * high-water mark (VmHWM) is read just before it is asked to stop.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { BenchEngineError } from './bench-error.js';
+import type { BenchStack } from './bench-stack.js';
+import { type ChildMemory, spawnTickflow } from './tickflow-child.js';
 
 /** Memory of the engine process, bytes. */
-export interface EngineMemory {
-  /** Kernel high-water mark of the resident set over the process's life. */
-  peakRss: number;
-  /** Largest VmRSS seen by sampling. */
-  sampledMaxRss: number;
-  /** VmRSS at the last sample before stop. */
-  lastRss: number;
-}
+export type EngineMemory = ChildMemory;
 
 /** A running engine child. */
 export interface EngineProcess {
@@ -33,106 +25,41 @@ export interface EngineProcess {
 // pino writes the bindings before `msg`.
 const OPS_PORT = /"ops":(\d+)[^\n]*"msg":"engine started"/;
 
-const BIN = fileURLToPath(new URL('../../../bin/tickflow.js', import.meta.url));
-
-function statusKb(text: string, field: string): number {
-  const at = text.indexOf(`${field}:`);
-  if (at < 0) return 0;
-  return Number.parseInt(text.slice(at + field.length + 1), 10) * 1024;
+/**
+ * A benchmark engine's config file: defaults, except where the servers are, the partition and
+ * shard counts, and the ops port (any free one).
+ */
+export function benchEngineConfig(
+  stack: BenchStack,
+  o: { id: string; partitions: number; shards: number },
+): object {
+  return {
+    nats: { servers: [stack.natsUrl], name: o.id },
+    streams: { partitions: o.partitions },
+    engine: { id: o.id, shards: o.shards },
+    questdb: { ilpUrl: stack.qdbHttpUrl, httpUrl: stack.qdbHttpUrl },
+    http: { host: '127.0.0.1', port: 0 },
+    // info: the 'engine started' line carries the ops port the diagnostics are scraped from.
+    log: { level: 'info' },
+  };
 }
 
 /**
  * Writes `config` (a JSON object of option sections) next to the log and starts the engine.
- * Rejects the returned `exited` promise if the child ends before `stop()`.
+ * `memory()` throws if the child ends before `stop()`.
  */
 export function spawnEngine(dir: string, name: string, config: object): EngineProcess {
   const configFile = join(dir, `${name}.json`);
-  const logFile = join(dir, `${name}.log`);
   writeFileSync(configFile, JSON.stringify(config, null, 2));
-  const out = openSync(logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'engine', '--config', configFile], {
-    stdio: ['ignore', out, out],
+  const child = spawnTickflow(dir, name, ['engine', '--config', configFile], {
+    kind: 'engine',
+    exitCode: 'TF_ERR_BENCH_ENGINE_EXIT',
   });
-  const pid = child.pid;
-  if (pid === undefined) throw new BenchEngineError('TF_ERR_BENCH_ENGINE_EXIT', 'could not start the engine');
-  const mem: EngineMemory = { peakRss: 0, sampledMaxRss: 0, lastRss: 0 };
-  let stopping = false;
-  let exitCode: number | null = null;
-  let exited = false;
-  const exit = new Promise<void>((resolve) => {
-    child.once('exit', (code) => {
-      exited = true;
-      exitCode = code;
-      resolve();
-    });
-  });
-  const sample = (): void => {
-    try {
-      const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-      mem.lastRss = statusKb(text, 'VmRSS');
-      mem.peakRss = Math.max(mem.peakRss, statusKb(text, 'VmHWM'));
-      if (mem.lastRss > mem.sampledMaxRss) mem.sampledMaxRss = mem.lastRss;
-    } catch {
-      // The process is gone; keep the last figures.
-    }
-  };
-  const timer = setInterval(() => {
-    sample();
-    if (exited && !stopping) {
-      clearInterval(timer);
-      process.stderr.write(`engine ${name} exited early with code ${exitCode}; see ${logFile}\n`);
-    }
-  }, 100);
-  const killOnExit = (): void => {
-    if (!exited) child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
   return {
-    pid,
-    memory: () => {
-      if (exited && !stopping) {
-        throw new BenchEngineError(
-          'TF_ERR_BENCH_ENGINE_EXIT',
-          `the engine exited with code ${exitCode} during the run; its log is ${readTail(logFile)}`,
-        );
-      }
-      return { ...mem };
-    },
-    async opsPort(timeoutMs = 60_000): Promise<number> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const m = OPS_PORT.exec(readFileSync(logFile, 'utf8'));
-        if (m !== null) return Number(m[1]);
-        if (exited || Date.now() > deadline) {
-          throw new BenchEngineError(
-            'TF_ERR_BENCH_ENGINE_EXIT',
-            `the engine did not log its ops port; ${readTail(logFile)}`,
-          );
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    },
-    async stop(graceMs = 30_000): Promise<EngineMemory> {
-      sample();
-      stopping = true;
-      clearInterval(timer);
-      if (!exited) {
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
-        await exit;
-        clearTimeout(t);
-      }
-      process.off('exit', killOnExit);
-      return { ...mem };
-    },
+    pid: child.pid,
+    memory: () => child.memory(),
+    opsPort: async (timeoutMs = 60_000) =>
+      Number(await child.waitForLog(OPS_PORT, 'its ops port', timeoutMs)),
+    stop: (graceMs) => child.stop(graceMs),
   };
-}
-
-function readTail(file: string): string {
-  try {
-    const text = readFileSync(file, 'utf8');
-    return `${file}:\n${text.slice(-2000)}`;
-  } catch {
-    return file;
-  }
 }

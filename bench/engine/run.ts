@@ -22,7 +22,7 @@ import { type BenchStack, startBenchStack } from './bench-stack.js';
 import { runCandleLatency } from './candle-latency.js';
 import { type DrainTimes, watchDrain } from './drain-watch.js';
 import { readEngineDiagnostics } from './engine-diagnostics.js';
-import { type EngineMemory, type EngineProcess, spawnEngine } from './engine-process.js';
+import { benchEngineConfig, type EngineMemory, type EngineProcess, spawnEngine } from './engine-process.js';
 import { runRawCeiling } from './raw-ceiling.js';
 import { publishTrades, simulatedTrades } from './trade-load.js';
 
@@ -64,15 +64,7 @@ const mib = (b: number): string => `${(b / 1048576).toFixed(0)} MiB`;
 
 /** The engine's config file: defaults, except where the servers are and the ops port (any free one). */
 function engineConfig(stack: BenchStack): object {
-  return {
-    nats: { servers: [stack.natsUrl], name: 'bench-engine' },
-    streams: { partitions: PARTITIONS },
-    engine: { id: 'bench-engine', shards: SHARDS },
-    questdb: { ilpUrl: stack.qdbHttpUrl, httpUrl: stack.qdbHttpUrl },
-    http: { host: '127.0.0.1', port: 0 },
-    // info: the 'engine started' line carries the ops port the diagnostics are scraped from.
-    log: { level: 'info' },
-  };
+  return benchEngineConfig(stack, { id: 'bench-engine', partitions: PARTITIONS, shards: SHARDS });
 }
 
 interface Side {

@@ -16,7 +16,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { connect } from '@nats-io/transport-node';
-import * as hdr from 'hdr-histogram-js';
+import type * as hdr from 'hdr-histogram-js';
 import WebSocket from 'ws';
 import { defaultEngineConfig } from '../../engine/config/index.js';
 import { startEngine } from '../../engine/runtime/engine-main.js';
@@ -30,6 +30,7 @@ import {
   tradeSubject,
 } from '../../schemas/index.js';
 import { startNats, startQuestDb } from '../../test/support/servers.js';
+import { latencyHistogram } from '../engine/open-candle-latency.js';
 import { recordResult } from '../results-file.js';
 import type { ClientReport, ClientStart, FromServer, ToServer } from './messages.js';
 
@@ -107,17 +108,9 @@ await Promise.all(ready);
 
 /** `symbol|price` → publish time (epoch ms, sub-ms resolution). */
 const sent = new Map<string, number>();
-const histogram = hdr.build({
-  lowestDiscernibleValue: 1,
-  highestTrackableValue: 600_000_000,
-  numberOfSignificantValueDigits: 3,
-});
+const histogram = latencyHistogram(600_000_000);
 /** The gateway's share: the candle seen on NATS by this process → the same update at the WS client. */
-const hop = hdr.build({
-  lowestDiscernibleValue: 1,
-  highestTrackableValue: 600_000_000,
-  numberOfSignificantValueDigits: 3,
-});
+const hop = latencyHistogram(600_000_000);
 /** `symbol|close` of candles:1s seen on NATS → when. */
 const onNats = new Map<string, number>();
 let measuring = false;
