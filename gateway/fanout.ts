@@ -65,6 +65,26 @@ export class Fanout implements RecordSink {
     this.#metrics.drops.inc({ reason: `nats_${reason}` });
   }
 
+  onIntervalPayload(
+    kind: 'candle' | 'indicator',
+    interval: Interval,
+    venue: string,
+    symbol: string,
+    data: Uint8Array,
+  ): boolean {
+    const s = this.#cache.touch(venue, symbol);
+    const topics = topicsOf(s, kind === 'candle' ? CANDLE_CHANNELS[interval] : INDICATOR_CHANNELS[interval]);
+    const app = this.#app;
+    const conflator = this.#conflator;
+    for (let i = 0; i < topics.length; i++) {
+      const topic = topics[i]!;
+      if (app.numSubscribers(topic) > 0 || conflator.slowOn(topic) !== undefined) return false;
+    }
+    this.#metrics.counters.recordsIn++;
+    this.#cache.storeRaw(s, kind, interval, data);
+    return true;
+  }
+
   onRecord(rec: AnyRecord): void {
     const counters = this.#metrics.counters;
     counters.recordsIn++;

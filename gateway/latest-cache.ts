@@ -6,14 +6,16 @@
  * refills it from live traffic (and QuestDB for cold candles).
  */
 
-import type {
-  Alert,
-  AnyRecord,
-  Candle,
-  IndicatorSnapshot,
-  Interval,
-  Quote,
-  Trade,
+import {
+  type Alert,
+  type AnyRecord,
+  type Candle,
+  decodePayload,
+  type IndicatorSnapshot,
+  type Interval,
+  type Quote,
+  type Trade,
+  validateRecord,
 } from '../schemas/index.js';
 import type { ChannelKind } from './channels.js';
 import { instrumentKey } from './symbol-selector.js';
@@ -34,6 +36,12 @@ export interface InstrumentState {
   candleSeq: Partial<Record<Interval, number>>;
   indicators: Partial<Record<Interval, IndicatorSnapshot>>;
   indicatorSeq: Partial<Record<Interval, number>>;
+  /**
+   * Payloads newer than `candles` / `indicators`, kept undecoded because nobody was
+   * subscribed when they arrived (see {@link LatestCache.storeRaw}).
+   */
+  rawCandles: Partial<Record<Interval, Uint8Array>>;
+  rawIndicators: Partial<Record<Interval, Uint8Array>>;
   alerts: Alert[];
   alertNext: number;
   alertSeq: number;
@@ -94,6 +102,27 @@ export class LatestCache {
     return s;
   }
 
+  /** The state of one instrument, created if needed. */
+  touch(venue: string, symbol: string): InstrumentState {
+    return this.#state(venue, symbol);
+  }
+
+  /**
+   * Takes a candle or indicator payload nobody is subscribed to, undecoded: it counts as an
+   * update of its stream (seq + 1) and becomes the stream's latest, decoded and validated only
+   * if a snapshot asks for it. Decoding every engine output cost the gateway most of its CPU
+   * while clients typically follow a few of the many streams.
+   */
+  storeRaw(s: InstrumentState, kind: 'candle' | 'indicator', interval: Interval, data: Uint8Array): void {
+    if (kind === 'candle') {
+      s.rawCandles[interval] = data;
+      s.candleSeq[interval] = (s.candleSeq[interval] ?? 0) + 1;
+    } else {
+      s.rawIndicators[interval] = data;
+      s.indicatorSeq[interval] = (s.indicatorSeq[interval] ?? 0) + 1;
+    }
+  }
+
   #store(s: InstrumentState, rec: AnyRecord): number {
     switch (rec.type) {
       case 'trade': {
@@ -108,12 +137,14 @@ export class LatestCache {
         return ++s.quoteSeq;
       case 'candle': {
         s.candles[rec.interval] = rec;
+        s.rawCandles[rec.interval] = undefined;
         const seq = (s.candleSeq[rec.interval] ?? 0) + 1;
         s.candleSeq[rec.interval] = seq;
         return seq;
       }
       case 'indicator': {
         s.indicators[rec.interval] = rec;
+        s.rawIndicators[rec.interval] = undefined;
         const seq = (s.indicatorSeq[rec.interval] ?? 0) + 1;
         s.indicatorSeq[rec.interval] = seq;
         return seq;
@@ -134,7 +165,9 @@ export class LatestCache {
    */
   seedCandle(candle: Candle): void {
     const s = this.#state(candle.venue, candle.symbol);
-    if (s.candles[candle.interval] === undefined) s.candles[candle.interval] = candle;
+    if (s.candles[candle.interval] === undefined && s.rawCandles[candle.interval] === undefined) {
+      s.candles[candle.interval] = candle;
+    }
   }
 
   #state(venue: string, symbol: string): InstrumentState {
@@ -155,6 +188,8 @@ export class LatestCache {
       candleSeq: {},
       indicators: {},
       indicatorSeq: {},
+      rawCandles: {},
+      rawIndicators: {},
       alerts: [],
       alertNext: 0,
       alertSeq: 0,
@@ -198,14 +233,45 @@ export function snapshotOf(
     case 'alerts':
       return { seq: s.alertSeq, data: ringInOrder(s.alerts, s.alertNext) };
     case 'candles': {
-      const c = interval === null ? undefined : s.candles[interval];
-      return { seq: (interval && s.candleSeq[interval]) || 0, data: c === undefined ? [] : [c] };
+      if (interval === null) return { seq: 0, data: [] };
+      const c = materialize(s, 'candle', interval);
+      return { seq: s.candleSeq[interval] ?? 0, data: c === undefined ? [] : [c] };
     }
     case 'indicators': {
-      const r = interval === null ? undefined : s.indicators[interval];
-      return { seq: (interval && s.indicatorSeq[interval]) || 0, data: r === undefined ? [] : [r] };
+      if (interval === null) return { seq: 0, data: [] };
+      const r = materialize(s, 'indicator', interval);
+      return { seq: s.indicatorSeq[interval] ?? 0, data: r === undefined ? [] : [r] };
     }
   }
+}
+
+/**
+ * The latest candle or indicator snapshot of a stream, decoding a raw payload first if one
+ * is newer. A payload that does not decode, fails validation or is not this stream's leaves
+ * the previous record in place (the full path would have refused it too).
+ */
+function materialize(
+  s: InstrumentState,
+  kind: 'candle' | 'indicator',
+  interval: Interval,
+): Candle | IndicatorSnapshot | undefined {
+  const raws = kind === 'candle' ? s.rawCandles : s.rawIndicators;
+  const raw = raws[interval];
+  if (raw !== undefined) {
+    raws[interval] = undefined;
+    const decoded = decodePayload(raw);
+    const now = Date.now();
+    if (decoded.ok) {
+      for (const r of decoded.records) {
+        if (validateRecord(r, now) !== 'ok') continue;
+        const rec = r as AnyRecord;
+        if (rec.type !== kind || rec.venue !== s.venue || rec.symbol !== s.symbol) continue;
+        if (rec.type === 'candle' && rec.interval === interval) s.candles[interval] = rec;
+        else if (rec.type === 'indicator' && rec.interval === interval) s.indicators[interval] = rec;
+      }
+    }
+  }
+  return kind === 'candle' ? s.candles[interval] : s.indicators[interval];
 }
 
 function ringInOrder<T>(ring: T[], next: number): T[] {

@@ -13,6 +13,8 @@ import {
   type AnyRecord,
   type DecodeReason,
   decodePayload,
+  type Interval,
+  parseSubject,
   type ReasonCode,
   validateRecord,
 } from '../schemas/index.js';
@@ -20,6 +22,18 @@ import {
 /** Receives records in subject order. Called synchronously from the NATS callback. */
 export interface RecordSink {
   onRecord(rec: AnyRecord): void;
+  /**
+   * Offered a candle or indicator payload before it is decoded (its stream named by the
+   * subject); returns true when it took the payload as it is (nobody listens), false to have
+   * it decoded and passed to onRecord.
+   */
+  onIntervalPayload?(
+    kind: 'candle' | 'indicator',
+    interval: Interval,
+    venue: string,
+    symbol: string,
+    data: Uint8Array,
+  ): boolean;
   /** A payload or record was refused; `reason` is a schemas reason code. */
   onRejected(reason: DecodeReason | ReasonCode): void;
 }
@@ -60,6 +74,14 @@ export function deliverPayload(data: Uint8Array, sink: RecordSink, now: number):
   }
 }
 
+/** Offers a candle or indicator payload to the sink undecoded; false when it must be decoded. */
+export function offerInterval(subject: string, data: Uint8Array, sink: RecordSink): boolean {
+  if (sink.onIntervalPayload === undefined) return false;
+  const p = parseSubject(subject);
+  if (!p.ok || (p.kind !== 'candle' && p.kind !== 'indicator')) return false;
+  return sink.onIntervalPayload(p.kind, p.interval, p.venue, p.symbol, data);
+}
+
 /** Connects to NATS and subscribes; reconnects forever, so a NATS restart only pauses updates. */
 export async function startNatsSource(url: string, sink: RecordSink, log: Logger): Promise<NatsSource> {
   const nc: NatsConnection = await connect({
@@ -82,6 +104,7 @@ export async function startNatsSource(url: string, sink: RecordSink, log: Logger
   })();
   const subs: Subscription[] = [];
   for (const subject of SOURCE_SUBJECTS) {
+    const lazy = subject === 'md.candle.>' || subject === 'md.indicator.>';
     subs.push(
       nc.subscribe(subject, {
         callback: (err, msg) => {
@@ -89,6 +112,7 @@ export async function startNatsSource(url: string, sink: RecordSink, log: Logger
             log.error({ err, subject }, 'NATS subscription error');
             return;
           }
+          if (lazy && offerInterval(msg.subject, msg.data, sink)) return;
           deliverPayload(msg.data, sink, Date.now());
         },
       }),

@@ -17,6 +17,7 @@ import { quote, type SqlValue, SqlValues, sql } from '../../gateway/rest/sql.js'
 import { parseSymbolSelector } from '../../gateway/symbol-selector.js';
 import { streamTopic } from '../../gateway/topics.js';
 import { detectUwsImpl } from '../../gateway/uws-loader.js';
+import { encodeRecord } from '../../schemas/index.js';
 import { candle, indicator, T0, trade } from './harness.js';
 
 t.test('SQL values: validated, quoted in one place, nothing else accepted', async (t) => {
@@ -105,6 +106,41 @@ t.test('latest cache: seq per stream, trade ring in order, eviction', async (t) 
     ['B', 'C'],
   );
   t.equal(cache.evictions, 1);
+});
+
+t.test('latest cache: undecoded payloads count as updates and are decoded only for a snapshot', async (t) => {
+  const cache = new LatestCache({ recentTrades: 3, recentAlerts: 2, maxInstruments: 10 });
+  cache.apply(candle('sim', 'A', '1m', 101));
+  const s = cache.touch('sim', 'A');
+  cache.storeRaw(s, 'candle', '1m', encodeRecord(candle('sim', 'A', '1m', 102)));
+  cache.storeRaw(s, 'candle', '1m', encodeRecord(candle('sim', 'A', '1m', 103)));
+  t.equal(s.candles['1m']!.close, 101, 'nothing decoded yet');
+  const snap = snapshotOf(s, 'candles', '1m');
+  t.same(
+    [snap.seq, snap.data.map((r) => r.type === 'candle' && r.close)],
+    [3, [103]],
+    'seq counts every payload',
+  );
+  t.equal(s.rawCandles['1m'], undefined);
+  // A payload that is not this stream's, or does not decode, leaves the last good record.
+  cache.storeRaw(s, 'candle', '1m', encodeRecord(candle('sim', 'B', '1m', 104)));
+  t.equal((snapshotOf(s, 'candles', '1m').data[0] as { close: number }).close, 103);
+  cache.storeRaw(s, 'candle', '1m', Uint8Array.from([0xc1]));
+  t.same(snapshotOf(s, 'candles', '1m'), { seq: 5, data: [s.candles['1m']!] });
+  cache.storeRaw(s, 'indicator', '5m', encodeRecord(indicator('sim', 'A', '5m', 7)));
+  t.equal(snapshotOf(s, 'indicators', '5m').data.length, 1);
+  cache.seedCandle(candle('sim', 'A', '15m', 1));
+  cache.storeRaw(s, 'candle', '1h', encodeRecord(candle('sim', 'A', '1h', 9)));
+  cache.seedCandle(candle('sim', 'A', '1h', 1));
+  t.equal(
+    (snapshotOf(s, 'candles', '1h').data[0] as { close: number }).close,
+    9,
+    'a seed never replaces a raw payload',
+  );
+  // A decoded record supersedes an older raw one.
+  cache.storeRaw(s, 'candle', '5m', encodeRecord(candle('sim', 'A', '5m', 1)));
+  cache.apply(candle('sim', 'A', '5m', 2));
+  t.equal((snapshotOf(s, 'candles', '5m').data[0] as { close: number }).close, 2);
 });
 
 t.test('token bucket', async (t) => {
