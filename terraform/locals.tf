@@ -66,11 +66,13 @@ locals {
     stream_max_age_ms      = var.stream_retention_hours * 3600000
     stream_max_bytes       = var.stream_max_bytes
     stream_max_ack_pending = var.stream_max_ack_pending
-    questdb_ttl_days       = var.questdb_ttl_days
-    log_level              = var.log_level
-    engine_cpu             = var.resources.engine.cpu
-    engine_memory          = var.resources.engine.memory
-    engine_memory_max      = var.resources.engine.memory_max
+    # Streams and KV buckets replicated on a NATS cluster (R3), single copy on one server.
+    stream_replicas   = var.nats_count >= 3 ? 3 : 1
+    questdb_ttl_days  = var.questdb_ttl_days
+    log_level         = var.log_level
+    engine_cpu        = var.resources.engine.cpu
+    engine_memory     = var.resources.engine.memory
+    engine_memory_max = var.resources.engine.memory_max
   })
 
   gateway_job_vars = merge(local.common_job_vars, local.release_vars, {

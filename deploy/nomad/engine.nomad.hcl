@@ -106,7 +106,8 @@ job "tickflow-engine" {
               "partitions": ${partitions},
               "maxAgeMs": ${stream_max_age_ms},
               "maxBytes": ${stream_max_bytes},
-              "maxAckPending": ${stream_max_ack_pending}
+              "maxAckPending": ${stream_max_ack_pending},
+              "replicas": ${stream_replicas}
             },
             "engine": {
               "shards": ${engine_shards}

@@ -35,6 +35,7 @@ export function defaultEngineConfig(host: HostFacts = currentHostFacts()): Engin
       maxBytes: -1,
       duplicateWindowMs: 120_000,
       maxAckPending: 10_000,
+      replicas: 1,
       ackWaitMs: 30_000,
       fetchBatch: 256,
       fetchExpiresMs: 5_000,

@@ -22,6 +22,12 @@ export interface StreamsConfig {
   duplicateWindowMs: number;
   /** Unacknowledged messages per consumer before the server stops delivering: the backpressure bound. */
   maxAckPending: number;
+  /**
+   * Copies of every stream and KV bucket the engine creates: 1 on a single server, 3 (or 5)
+   * on a NATS cluster so losing a server loses no data. Fixed at creation; a stream or bucket
+   * made with another value is refused, not changed.
+   */
+  replicas: number;
   /** Time the server waits for an ack before redelivering. */
   ackWaitMs: number;
   /** Messages asked for in one pull. */

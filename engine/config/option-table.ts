@@ -93,6 +93,14 @@ const ENGINE_OPTIONS: readonly EngineOption[] = [
     description: 'Window in which JetStream drops a repeated Nats-Msg-Id; at most maxAgeMs.',
   },
   {
+    key: 'streams.replicas',
+    kind: 'integer',
+    min: 1,
+    max: 5,
+    description:
+      'Copies of every stream and KV bucket the engine creates: 1 on one server, 3 on a NATS cluster.',
+  },
+  {
     key: 'streams.maxAckPending',
     kind: 'integer',
     min: 1,

@@ -13,6 +13,8 @@ export interface BucketSpec {
   ttlMs: number;
   history: number;
   description: string;
+  /** Copies on a NATS cluster; default 1. */
+  replicas?: number;
 }
 
 /**
@@ -28,6 +30,7 @@ export async function openBucket(nc: NatsConnection, spec: BucketSpec): Promise<
       ttl: spec.ttlMs,
       history: spec.history,
       description: spec.description,
+      replicas: spec.replicas ?? 1,
     });
   } catch {
     // A concurrent create that lost the race: the bucket exists now, so open it.

@@ -60,6 +60,8 @@ export interface LeaseOptions {
   leaseBucket?: string;
   /** Default `tickflow_members`. */
   memberBucket?: string;
+  /** Copies of both buckets on a NATS cluster. Default 1. */
+  replicas?: number;
 }
 
 /** {@link LeaseOptions} with every default filled in. */
@@ -73,6 +75,8 @@ export interface SnapshotOptions {
   chunkBytes?: number;
   /** Chunk writes or reads in flight at once. Default 4. */
   concurrency?: number;
+  /** Copies of the bucket on a NATS cluster. Default 1. */
+  replicas?: number;
 }
 
 /** {@link SnapshotOptions} with every default filled in. */
@@ -156,7 +160,17 @@ export function resolveLeaseOptions(o: LeaseOptions): ResolvedLeaseOptions {
   const leaseBucket = bucketName('leaseBucket', o.leaseBucket ?? 'tickflow_leases');
   const memberBucket = bucketName('memberBucket', o.memberBucket ?? 'tickflow_members');
   if (leaseBucket === memberBucket) fail('options.leaseBucket and options.memberBucket must differ');
-  return { partitions, engineId: o.engineId, ttlMs, heartbeatMs, rebalanceMs, leaseBucket, memberBucket };
+  const replicas = int('replicas', o.replicas ?? 1, 1, 5);
+  return {
+    partitions,
+    engineId: o.engineId,
+    ttlMs,
+    heartbeatMs,
+    rebalanceMs,
+    leaseBucket,
+    memberBucket,
+    replicas,
+  };
 }
 
 /** Fills defaults into {@link SnapshotOptions} and checks every key. */
@@ -165,6 +179,7 @@ export function resolveSnapshotOptions(o: SnapshotOptions = {}): ResolvedSnapsho
     bucket: bucketName('bucket', o.bucket ?? 'tickflow_snapshots'),
     chunkBytes: int('chunkBytes', o.chunkBytes ?? 512 * 1024, 1024, 64 * MIB),
     concurrency: int('concurrency', o.concurrency ?? 4, 1, 64),
+    replicas: int('replicas', o.replicas ?? 1, 1, 5),
   };
 }
 

@@ -128,12 +128,14 @@ export class PartitionLeases extends EventEmitter<PartitionLeaseEvents> {
       ttlMs: o.ttlMs,
       history: 1,
       description: 'tickflow partition leases',
+      replicas: o.replicas,
     });
     const members = await openBucket(nc, {
       name: o.memberBucket,
       ttlMs: o.ttlMs,
       history: 1,
       description: 'tickflow live engines',
+      replicas: o.replicas,
     });
     return new PartitionLeases(o, leases, members, handlers);
   }

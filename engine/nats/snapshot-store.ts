@@ -146,6 +146,7 @@ export class SnapshotStore {
       ttlMs: 0,
       history: 1,
       description: 'tickflow actor snapshots',
+      replicas: o.replicas,
     });
     const warn = options.warn ?? ((m: string) => process.emitWarning(m, 'TickflowSnapshotWarning'));
     return new SnapshotStore(kv, await jetstreamManager(nc), o, warn);

@@ -54,6 +54,7 @@ export async function startEngine(config: EngineConfig): Promise<RunningEngine> 
       duplicateWindowMs: s.duplicateWindowMs,
       ackWaitMs: s.ackWaitMs,
       maxAckPending: s.maxAckPending,
+      replicas: s.replicas,
     });
     await ensureTables(config.questdb.httpUrl, {
       ...(config.questdb.ttlDays > 0 ? { ttlDays: config.questdb.ttlDays } : {}),

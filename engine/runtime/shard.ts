@@ -102,7 +102,7 @@ export class Shard {
     });
     const publisher = new OutputPublisher(nc, { kinds: c.outputs.publish ? c.outputs.kinds : [] });
     const deadLetters = new DeadLetters(jetstream(nc));
-    const snapshots = await SnapshotStore.open(nc, {});
+    const snapshots = await SnapshotStore.open(nc, { replicas: c.streams.replicas });
     const shard = new Shard(init, { nc, writer, publisher, deadLetters, snapshots, metrics, log }, post);
     shard.startTimers();
     log.info({ incarnation: init.incarnation }, 'shard ready');

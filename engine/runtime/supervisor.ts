@@ -76,6 +76,7 @@ export class Supervisor {
         partitions: this.config.streams.partitions,
         engineId: this.config.engine.id,
         ttlMs: this.config.engine.leaseTtlMs,
+        replicas: this.config.streams.replicas,
       },
       {
         onAcquired: (p) => this.request(this.shardOf(p), { type: 'assign', id: 0, partition: p }),

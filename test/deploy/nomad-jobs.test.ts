@@ -336,6 +336,7 @@ const SAMPLE_VARS: Readonly<Record<string, Scalar>> = {
   questdb_ttl_days: 30,
   engine_count: 2,
   engine_shards: 2,
+  stream_replicas: 1,
   engine_kill_timeout: '60s',
   stream_max_age_ms: 86_400_000,
   stream_max_bytes: -1,
@@ -772,6 +773,7 @@ function checkEngine(
     'a unique engine id per allocation (the pid is 1 in every exec chroot)',
   );
   t.equal(c.engine.shards, r.vars['engine_shards'], 'shards from Terraform');
+  t.equal(c.streams.replicas, Number(r.vars['stream_replicas']), 'stream and bucket replicas from Terraform');
   t.equal(c.streams.partitions, Number(r.vars['partitions']), 'partitions from Terraform');
   t.equal(
     resolved.sources['streams.partitions'],

@@ -145,8 +145,24 @@ t.test('two engines split 8 partitions 4/4; a killed one is taken over within 10
   t.same(b.leases.owned(), [4, 5, 6, 7], 'a released its highest partitions, b took them');
   t.same(a.calls.slice(8), ['-7', '-6', '-5', '-4'], 'a drained the partitions it gave up, highest first');
   t.equal(b.leases.members(), 2);
+  // A renewal that fails for longer than TTL - heartbeat (a starved CI machine) makes its engine
+  // give the lease up on purpose (safety first); only then may partitions change hands.
+  const revocations: string[] = [];
+  for (const e of [a, b]) e.leases.on('revoked', (p, why) => revocations.push(`${e.id}:${p} ${why}`));
   await sleep(2_500);
-  t.same([a.leases.owned(), b.leases.owned()], [range(0, 4), range(4, 8)], 'stable: no flapping');
+  let aOwned = a.leases.owned();
+  if (revocations.length === 0) {
+    t.same([aOwned, b.leases.owned()], [range(0, 4), range(4, 8)], 'stable: no flapping');
+  } else {
+    t.comment(`leases given up under load: ${revocations.join('; ')}`);
+    await until(() => a.leases.owned().length === 4 && b.leases.owned().length === 4, 10_000, 'resettle');
+    aOwned = a.leases.owned();
+    t.same(
+      [...aOwned, ...b.leases.owned()].sort((x, y) => x - y),
+      range(0, 8),
+      'still 4/4, disjoint',
+    );
+  }
 
   // Crash a: its timers stop, nothing is released; its leases expire after the 6 s TTL.
   const killed = Date.now();
@@ -156,7 +172,11 @@ t.test('two engines split 8 partitions 4/4; a killed one is taken over within 10
   t.comment(`takeover of a killed engine's 4 partitions took ${takeoverMs} ms (TTL 6000 ms)`);
   t.ok(takeoverMs >= 3_000, `not before a's leases could have expired (${takeoverMs} ms)`);
   t.ok(Date.now() - killed < 10_000, 'within 10 s');
-  t.same(b.calls.slice(-4), ['+0', '+1', '+2', '+3']);
+  t.same(
+    [...b.calls.slice(-4)].sort(),
+    aOwned.map((p) => `+${p}`).sort(),
+    'b took exactly the partitions a held',
+  );
 
   await b.leases.stop();
   t.same(b.leases.owned(), []);
@@ -166,7 +186,7 @@ t.test('two engines split 8 partitions 4/4; a killed one is taken over within 10
   const problems = historyProblems(history, 6_000);
   t.same(problems, [], 'KV history: no partition changed hands early');
   t.ok(history.length > 20, `history recorded (${history.length} entries)`);
-  t.ok(events.includes('b+0') && events.includes('a-7'), 'acquired/released events emitted');
+  t.ok(events.includes(`b+${aOwned[0]}`) && events.includes('a-7'), 'acquired/released events emitted');
   const kv = await new Kvm(b.nc).open('tickflow_leases');
   const left: string[] = [];
   for await (const k of await kv.keys()) left.push(k);

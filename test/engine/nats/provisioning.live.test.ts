@@ -169,3 +169,20 @@ t.test('options are validated eagerly with the key named', async (t) => {
     message: 'options.duplicateWindowMs (60000) must not exceed options.inputMaxAgeMs (10000)',
   });
 });
+
+t.test(
+  'replicas above 1 on a single server are refused with the server named reason, creating nothing',
+  async (t) => {
+    const nc = await server(t);
+    const err = await provisionStreams(nc, { partitions: 2, ...SMALL, replicas: 3 }).catch(
+      (e: unknown) => e as Error,
+    );
+    t.ok(err instanceof Error, 'refused');
+    t.match((err as Error).message, /MD_TRADES/, 'the sentence names the stream');
+    t.match((err as Error).message, /replicas|cluster/i, 'and why');
+    const jsm = await jetstreamManager(nc);
+    const names: string[] = [];
+    for await (const n of jsm.streams.names()) names.push(n);
+    t.same(names, [], 'nothing was created');
+  },
+);
