@@ -19,11 +19,19 @@ const CHUNK = 256 * 1024;
 let buf = Buffer.allocUnsafeSlow(CHUNK);
 let pos = 0;
 
-function keyBytes(keys: readonly string[]): Uint8Array[] {
-  return keys.map((k) => Uint8Array.from([0xa0 | k.length, ...Buffer.from(k, 'latin1')]));
+/** A short ASCII string as MessagePack fixstr bytes. */
+function fixstr(k: string): Uint8Array {
+  return Uint8Array.from([0xa0 | k.length, ...Buffer.from(k, 'latin1')]);
 }
 
-const CANDLE_KEYS = keyBytes([
+/** Each field name's bytes, by name, and how many fields there are (the map header). */
+function keyTable<K extends string>(keys: readonly K[]): { count: number; bytes: Record<K, Uint8Array> } {
+  const bytes = {} as Record<K, Uint8Array>;
+  for (const k of keys) bytes[k] = fixstr(k);
+  return { count: keys.length, bytes };
+}
+
+const CANDLE_KEYS = keyTable([
   'v',
   'type',
   'venue',
@@ -46,7 +54,7 @@ const CANDLE_KEYS = keyBytes([
   'closed',
   'revision',
 ]);
-const INDICATOR_KEYS = keyBytes([
+const INDICATOR_KEYS = keyTable([
   'v',
   'type',
   'venue',
@@ -57,7 +65,7 @@ const INDICATOR_KEYS = keyBytes([
   'revision',
   'values',
 ]);
-const ALERT_KEYS = keyBytes([
+const ALERT_KEYS = keyTable([
   'v',
   'type',
   'venue',
@@ -103,49 +111,49 @@ function strBound(s: string): number {
 
 export function encodeCandle(c: Candle): Uint8Array {
   const start = begin(400 + strBound(c.venue) + strBound(c.symbol) + strBound(c.interval));
-  const k = CANDLE_KEYS;
-  mapHeader(k.length);
-  key(k[0]!);
+  const k = CANDLE_KEYS.bytes;
+  mapHeader(CANDLE_KEYS.count);
+  key(k.v);
   num(c.v);
-  key(k[1]!);
+  key(k.type);
   str(c.type);
-  key(k[2]!);
+  key(k.venue);
   str(c.venue);
-  key(k[3]!);
+  key(k.symbol);
   str(c.symbol);
-  key(k[4]!);
+  key(k.interval);
   str(c.interval);
-  key(k[5]!);
+  key(k.start);
   num(c.start);
-  key(k[6]!);
+  key(k.end);
   num(c.end);
-  key(k[7]!);
+  key(k.open);
   num(c.open);
-  key(k[8]!);
+  key(k.high);
   num(c.high);
-  key(k[9]!);
+  key(k.low);
   num(c.low);
-  key(k[10]!);
+  key(k.close);
   num(c.close);
-  key(k[11]!);
+  key(k.volume);
   num(c.volume);
-  key(k[12]!);
+  key(k.notional);
   num(c.notional);
-  key(k[13]!);
+  key(k.vwap);
   num(c.vwap);
-  key(k[14]!);
+  key(k.trades);
   num(c.trades);
-  key(k[15]!);
+  key(k.buyVolume);
   num(c.buyVolume);
-  key(k[16]!);
+  key(k.sellVolume);
   num(c.sellVolume);
-  key(k[17]!);
+  key(k.firstTradeTs);
   num(c.firstTradeTs);
-  key(k[18]!);
+  key(k.lastTradeTs);
   num(c.lastTradeTs);
-  key(k[19]!);
+  key(k.closed);
   buf[pos++] = c.closed ? 0xc3 : 0xc2;
-  key(k[20]!);
+  key(k.revision);
   num(c.revision);
   return end(start);
 }
@@ -159,31 +167,31 @@ export function encodeIndicator(x: IndicatorSnapshot): Uint8Array {
     n++;
   }
   const start = begin(bound);
-  const k = INDICATOR_KEYS;
-  mapHeader(k.length);
-  key(k[0]!);
+  const k = INDICATOR_KEYS.bytes;
+  mapHeader(INDICATOR_KEYS.count);
+  key(k.v);
   num(x.v);
-  key(k[1]!);
+  key(k.type);
   str(x.type);
-  key(k[2]!);
+  key(k.venue);
   str(x.venue);
-  key(k[3]!);
+  key(k.symbol);
   str(x.symbol);
-  key(k[4]!);
+  key(k.interval);
   str(x.interval);
-  key(k[5]!);
+  key(k.ts);
   num(x.ts);
-  key(k[6]!);
+  key(k.closed);
   buf[pos++] = x.closed ? 0xc3 : 0xc2;
-  key(k[7]!);
+  key(k.revision);
   num(x.revision);
-  key(k[8]!);
+  key(k.values);
   mapHeader(n);
   for (const name in values) {
     let bytes = nameBytes.get(name);
     if (bytes === undefined) {
       if (name.length < 32 && /^[\x20-\x7e]*$/.test(name)) {
-        bytes = keyBytes([name])[0]!;
+        bytes = fixstr(name);
         nameBytes.set(name, bytes);
       } else {
         str(name);
@@ -206,27 +214,27 @@ export function encodeAlert(a: Alert): Uint8Array {
       strBound(a.severity) +
       strBound(a.message),
   );
-  const k = ALERT_KEYS;
-  mapHeader(k.length);
-  key(k[0]!);
+  const k = ALERT_KEYS.bytes;
+  mapHeader(ALERT_KEYS.count);
+  key(k.v);
   num(a.v);
-  key(k[1]!);
+  key(k.type);
   str(a.type);
-  key(k[2]!);
+  key(k.venue);
   str(a.venue);
-  key(k[3]!);
+  key(k.symbol);
   str(a.symbol);
-  key(k[4]!);
+  key(k.kind);
   str(a.kind);
-  key(k[5]!);
+  key(k.severity);
   str(a.severity);
-  key(k[6]!);
+  key(k.ts);
   num(a.ts);
-  key(k[7]!);
+  key(k.value);
   num(a.value);
-  key(k[8]!);
+  key(k.threshold);
   num(a.threshold);
-  key(k[9]!);
+  key(k.message);
   str(a.message);
   return end(start);
 }

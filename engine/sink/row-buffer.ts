@@ -87,13 +87,7 @@ export class SeriesMap<T extends SeriesRecord> {
     }
   }
 
-  *values(): IterableIterator<T> {
-    for (const bySymbol of this.byVenue.values()) {
-      for (const slots of bySymbol.values()) for (let i = 0; i < slots.length; i++) yield slots[i]!.record;
-    }
-  }
-
-  /** Calls `f` for every record; cheaper than iterating `values()`. */
+  /** Calls `f` for every record. */
   forEach(f: (r: T) => void): void {
     for (const bySymbol of this.byVenue.values()) {
       for (const slots of bySymbol.values()) for (let i = 0; i < slots.length; i++) f(slots[i]!.record);

@@ -1,9 +1,17 @@
 import t from 'tap';
 import { toMicros } from '../../../engine/sink/index.js';
-import { RowBuffer } from '../../../engine/sink/row-buffer.js';
+import { RowBuffer, type SeriesMap } from '../../../engine/sink/row-buffer.js';
 import type { Candle, IndicatorSnapshot, Trade } from '../../../schemas/index.js';
 
 const T0 = Date.UTC(2026, 0, 2, 3, 4, 0);
+
+function all<T extends { venue: string; symbol: string; interval: string }>(m: SeriesMap<T>): T[] {
+  const out: T[] = [];
+  m.forEach((r) => {
+    out.push(r);
+  });
+  return out;
+}
 
 function candle(over: Partial<Candle>): Candle {
   return {
@@ -54,7 +62,7 @@ t.test('updates of one candle conflate to the latest; other keys stay apart', as
   b.addCandle(candle({ venue: 'other' }));
   t.equal(b.rows, 5);
   t.equal(b.conflatedCandles, 49);
-  const first = [...b.candles.values()][0]!;
+  const first = all(b.candles)[0]!;
   t.equal(first.close, 150);
   t.equal(first.trades, 50);
   t.same(b.counts(), { trades: 0, quotes: 0, candles: 5, indicators: 0, alerts: 0 });
@@ -78,7 +86,7 @@ t.test('indicator snapshots of one candle conflate too', async (t) => {
   b.addIndicator(snap(3, true));
   t.equal(b.rows, 1);
   t.equal(b.conflatedIndicators, 2);
-  t.same([...b.indicators.values()][0]!.values, { sma20: 3 });
+  t.same(all(b.indicators)[0]!.values, { sma20: 3 });
 });
 
 t.test('absorb: rows of a retry plus newer rows; a newer candle replaces the one that failed', async (t) => {
@@ -96,7 +104,7 @@ t.test('absorb: rows of a retry plus newer rows; a newer candle replaces the one
     ['1', '2'],
   );
   t.equal(failed.candles.size, 1);
-  t.equal([...failed.candles.values()][0]!.close, 103);
+  t.equal(all(failed.candles)[0]!.close, 103);
   t.equal(failed.conflatedCandles, 2, 'one inside the newer buffer, one across the two');
   failed.clear();
   t.equal(failed.rows, 0);
