@@ -56,7 +56,6 @@ export function defaultEngineConfig(host: HostFacts = currentHostFacts()): Engin
       ttlDays: 30,
       maxRowsPerFlush: 10_000,
       openRowsEveryMs: 1_000,
-      minFlushGapMs: 50,
       retryMinMs: 100,
       retryMaxMs: 10_000,
     },

@@ -72,11 +72,6 @@ export interface QuestDbConfig {
    * every update. NATS carries every update at once either way.
    */
   openRowsEveryMs: number;
-  /**
-   * Shortest time between the starts of two flushes of one shard; rows that arrive
-   * meanwhile join the next flush (fewer, larger QuestDB transactions).
-   */
-  minFlushGapMs: number;
   /** First retry delay after a failed flush; doubles up to `retryMaxMs`. */
   retryMinMs: number;
   /** Longest retry delay after repeated failed flushes. */

@@ -217,14 +217,6 @@ const ENGINE_OPTIONS: readonly EngineOption[] = [
       'Open candle and indicator rows go to QuestDB at most this often (latest per candle); 0 writes every update.',
   },
   {
-    key: 'questdb.minFlushGapMs',
-    kind: 'integer',
-    min: 0,
-    max: MIN,
-    description:
-      'Shortest time between two QuestDB flushes of a shard; rows arriving meanwhile join the next (fewer, larger transactions).',
-  },
-  {
     key: 'questdb.retryMinMs',
     kind: 'integer',
     min: 1,

@@ -85,7 +85,6 @@ export class Shard {
       ilpUrl: ilpConfigString(c.questdb.ilpUrl),
       retryMinMs: c.questdb.retryMinMs,
       openRowsEveryMs: c.questdb.openRowsEveryMs,
-      minFlushGapMs: c.questdb.minFlushGapMs,
       retryMaxMs: c.questdb.retryMaxMs,
       onFlush: (r) => {
         metrics.observeSinkFlush(r.seconds);

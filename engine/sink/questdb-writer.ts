@@ -107,8 +107,6 @@ export class QuestDbWriter {
   private readonly open = new RowBuffer();
   /** When held-back open rows last went along (the writer's start, before the first time). */
   private openWrittenAt = Date.now();
-  /** Start of the last attempt that sent rows (for minFlushGapMs). */
-  private lastSendAt = 0;
   /** The next attempt takes the held-back open rows whatever their age. */
   private openDue = false;
   private failures = 0;
@@ -331,9 +329,6 @@ export class QuestDbWriter {
     if (this.failures > 0) {
       const wait = this.retryAt - Date.now();
       if (wait > 0) await sleep(wait);
-    } else if (this.current.rows > 0) {
-      const wait = this.lastSendAt + this.opts.minFlushGapMs - Date.now();
-      if (wait > 0) await sleep(wait);
     }
     const open = this.open;
     if (open.rows > 0 && (this.openDue || Date.now() - this.openWrittenAt >= this.opts.openRowsEveryMs)) {
@@ -357,7 +352,6 @@ export class QuestDbWriter {
       return { ok: true, rows: 0, byTable, seconds: 0, encodeSeconds: 0, bytes: 0, attempt, retryInMs: 0 };
     }
     this.stateValue = 'flushing';
-    this.lastSendAt = Date.now();
     const started = performance.now();
     let encodeSeconds = 0;
     let bytes = 0;

@@ -42,12 +42,6 @@ export interface QuestDbWriterOptions {
    */
   openRowsEveryMs?: number;
   /**
-   * Shortest time between the starts of two flush attempts; rows added meanwhile join the
-   * next one, so a trickle of small batches does not become one QuestDB transaction each.
-   * Default 0 (no gap); retries keep their own backoff.
-   */
-  minFlushGapMs?: number;
-  /**
    * How doubles are encoded: `binary` (line protocol v2, QuestDB 9.0+), `text` (v1, any
    * version) or `auto` (default: binary when the server's `/settings` lists version 2).
    */
@@ -68,7 +62,6 @@ export interface ResolvedWriterOptions {
   random: () => number;
   doubles: 'auto' | DoubleFormat;
   openRowsEveryMs: number;
-  minFlushGapMs: number;
 }
 
 function whole(
@@ -158,6 +151,5 @@ export function resolveWriterOptions(opts: QuestDbWriterOptions): ResolvedWriter
     random: opts.random ?? Math.random,
     doubles,
     openRowsEveryMs: whole(opts, 'openRowsEveryMs', 0, 0),
-    minFlushGapMs: whole(opts, 'minFlushGapMs', 0, 0),
   };
 }

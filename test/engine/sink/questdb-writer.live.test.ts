@@ -428,27 +428,6 @@ t.test(
   },
 );
 
-t.test('minFlushGapMs: rows added during the gap join the next attempt, one transaction', async (t) => {
-  await ensureTables(qdb.httpUrl, { indicatorColumns: INDICATORS, tablePrefix: 'g_' });
-  const writer = await QuestDbWriter.open({ ilpUrl: qdb.ilpUrl, tablePrefix: 'g_', minFlushGapMs: 400 });
-  t.teardown(() => writer.close());
-  writer.addTrade(trade(0));
-  const first = await writer.flush();
-  t.equal(first.rows, 1, 'the first flush does not wait');
-  const sent = Date.now();
-  writer.addTrade(trade(1));
-  const second = writer.flush();
-  await sleep(100);
-  writer.addTrade(trade(2));
-  const third = writer.flush();
-  const r2 = await second;
-  t.equal(r2.rows, 2, 'the row added 100 ms into the gap went with the waiting attempt');
-  t.ok(Date.now() - sent >= 350, `the attempt waited out the gap (${Date.now() - sent} ms)`);
-  t.equal((await third).rows, 0, 'nothing was left for the next one');
-  t.equal(writer.metrics.flushes, 2, 'two transactions for three rows');
-  t.equal(await waitForCount('g_trades', 3), 3);
-});
-
 t.test(
   'auto doubles: a frozen server fails the attempt and keeps its rows; then binary, exact to the bit',
   async (t) => {

@@ -22,7 +22,6 @@ t.test('defaults, and the client keys the writer adds to the configuration strin
       random: undefined,
       doubles: 'auto',
       openRowsEveryMs: 0,
-      minFlushGapMs: 0,
     },
   );
   t.equal(resolveWriterOptions({ ilpUrl: 'http::addr=q:1;', doubles: 'text' }).doubles, 'text');
