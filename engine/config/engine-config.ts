@@ -52,7 +52,10 @@ export interface EngineRuntimeConfig {
   snapshotEveryMessages: number;
   /** Period of the timer that closes quiet candles and checks stale feeds. */
   timerTickMs: number;
-  /** Longest time output rows wait before a QuestDB flush (and so before their messages are acked). */
+  /**
+   * A shard starts at most one QuestDB flush per interval, unless `questdb.flushRows` rows wait;
+   * also the longest time rows wait before a flush (and so before their messages are acked).
+   */
   flushIntervalMs: number;
 }
 
@@ -64,8 +67,8 @@ export interface QuestDbConfig {
   httpUrl: string;
   /** Table TTL in days; 0 keeps rows forever. */
   ttlDays: number;
-  /** Rows sent in one flush at most; larger batches are split. */
-  maxRowsPerFlush: number;
+  /** This many rows waiting start a flush without waiting out `engine.flushIntervalMs`. */
+  flushRows: number;
   /**
    * Open (not yet closed) candle and indicator rows are written at most this often, the
    * latest per candle; closed candles and revisions are written with their batch. 0 writes

@@ -185,7 +185,8 @@ const ENGINE_OPTIONS: readonly EngineOption[] = [
     kind: 'integer',
     min: 1,
     max: MIN,
-    description: 'Longest time output rows wait before a QuestDB flush, and so before their input is acked.',
+    description:
+      'A shard starts at most one QuestDB flush per interval (sooner once questdb.flushRows rows wait): each flush is a transaction per table, with a fixed cost in QuestDB. Also the longest time rows wait, and so their input waits for its ack.',
   },
   {
     key: 'questdb.ilpUrl',
@@ -202,11 +203,11 @@ const ENGINE_OPTIONS: readonly EngineOption[] = [
     description: 'Table TTL in days; 0 keeps rows forever.',
   },
   {
-    key: 'questdb.maxRowsPerFlush',
+    key: 'questdb.flushRows',
     kind: 'integer',
     min: 1,
     max: 1_000_000,
-    description: 'Rows sent in one flush at most; larger batches are split.',
+    description: 'This many rows waiting start a QuestDB flush without waiting out engine.flushIntervalMs.',
   },
   {
     key: 'questdb.openRowsEveryMs',

@@ -27,18 +27,19 @@ import {
 const KINDS = ['trade', 'quote'] as const;
 type Kind = (typeof KINDS)[number];
 const STREAM_OF: Record<Kind, string> = { trade: 'MD_TRADES', quote: 'MD_QUOTES' };
-/**
- * Batches of one partition processed ahead of their QuestDB flush. What bounds
- * the work waiting for QuestDB is the writer's row bound (`isFull()` stops the
- * pulling) and the consumer's max_ack_pending; this only caps the promises held.
- * It was 4: at a trickle every message is its own batch, so a handful of
- * messages waiting on one flush round trip held back the next one's outputs,
- * and publish-to-candle latency grew with QuestDB's flush time (bench/harness,
- * 1,000 trades/s: WS p50 906 ms with 4, 425 ms with 64, same machine and load).
- */
-const MAX_BATCHES_IN_FLIGHT = 64;
 /** Snapshot key: one snapshot covers both input streams of a partition. */
 export const SNAPSHOT_STREAM = 'MD';
+
+/** A processed batch on its way to QuestDB: acked once its rows and dead letters landed. */
+interface Landing {
+  kind: Kind;
+  batch: JsMsg[];
+  deadLetters: Promise<void>[];
+  /** The writer's stamp after its rows were added. */
+  stamp: number;
+  /** performance.now() when it arrived. */
+  started: number;
+}
 
 /** What a partition needs from its shard. */
 export interface PartitionDeps {
@@ -49,8 +50,15 @@ export interface PartitionDeps {
   writer: {
     addTrade(t: Trade): void;
     addQuote(q: Quote): void;
-    /** `open`: also the held-back open candle and indicator rows (see questdb.openRowsEveryMs). */
-    flush(options?: { open?: boolean }): Promise<{ ok: boolean; retryInMs: number }>;
+    /**
+     * `open`: also the held-back open candle and indicator rows (see questdb.openRowsEveryMs);
+     * `now`: skip the batching gap (engine.flushIntervalMs).
+     */
+    flush(options?: { open?: boolean; now?: boolean }): Promise<{ ok: boolean; retryInMs: number }>;
+    /** The flush attempt that rows added now go with. */
+    readonly stamp: number;
+    /** Rows added under a stamp up to this one have landed. */
+    readonly landedStamp: number;
   };
   deadLetter(msg: JsMsg, reason: ReasonCode, detail: string): Promise<void>;
   snapshots: SnapshotStore;
@@ -75,9 +83,14 @@ export interface PartitionDeps {
  * snapshots.
  *
  * Batches of both streams are processed one at a time (a per-partition
- * lock); each one's rows are flushed to QuestDB and its messages acked in the
- * background while the next is processed, up to MAX_BATCHES_IN_FLIGHT. A
- * snapshot first waits for those, so it covers exactly the acked messages.
+ * lock). Their outputs are on NATS at once; their rows are flushed to QuestDB
+ * and their messages acked in the background while the next batches are
+ * processed: one landing loop per partition takes every batch processed since
+ * its last flush into the next one, so a trickle of tiny batches costs one
+ * QuestDB transaction per flush, not one each. What bounds the work waiting
+ * for QuestDB is the writer's row bound (`isFull()` stops the pulling) and the
+ * consumers' max_ack_pending. A snapshot first waits for the landing, so it
+ * covers exactly the acked messages.
  */
 export class PartitionRunner {
   readonly partition: number;
@@ -87,8 +100,10 @@ export class PartitionRunner {
   private readonly lastSeq: Record<Kind, number> = { trade: 0, quote: 0 };
   private readonly consumers: PartitionConsumer[] = [];
   private readonly dirty = new Set<SymbolActor>();
-  /** Batches processed but not yet stored and acked, oldest first. */
-  private readonly inFlight: Promise<void>[] = [];
+  /** Batches processed whose rows have not been handed to a flush yet, oldest first. */
+  private waiting: Landing[] = [];
+  /** The loop that flushes and acks `waiting`; null while there is nothing to land. */
+  private landing: Promise<void> | null = null;
   private lock: Promise<void> = Promise.resolve();
   private sinceSnapshot = 0;
   private lastSnapshotAt = Date.now();
@@ -143,9 +158,10 @@ export class PartitionRunner {
   async release(): Promise<void> {
     await Promise.all(this.consumers.map((c) => c.stop()));
     await this.withLock(async () => {
-      await this.drain();
-      // The next owner starts from QuestDB as we leave it: open candles included.
+      // The next owner starts from QuestDB as we leave it: open candles included. This also
+      // hurries the landing's flush past its batching gap.
       await this.flushUntilLanded({ open: true });
+      await this.drain();
       await this.snapshot();
     });
     this.stopped = true;
@@ -167,44 +183,77 @@ export class PartitionRunner {
     await this.withLock(async () => {
       if (this.stopped) return;
       const started = performance.now();
-      const dlq = this.processBatch(kind, batch, Date.now(), true);
-      // The batch's rows land and its messages are acked in the background while the next batch
-      // is pulled and processed (outputs are already on NATS): the QuestDB round trip no longer
-      // sets the pace. The writer serializes flushes, so batches land in order.
-      const landed = (dlq.length > 0 ? Promise.all(dlq) : Promise.resolve())
-        .then(() => this.flushUntilLanded())
-        .then(() => {
-          for (let i = 0; i < batch.length; i++) batch[i]!.ack();
-          // Time from the batch's arrival to its rows landing in QuestDB, charged to each message.
-          const each = (performance.now() - started) / 1000 / Math.max(batch.length, 1);
-          for (let i = 0; i < batch.length; i++) this.deps.metrics.observeLatency(each);
-        })
-        .catch((err: Error) => {
-          // Not acked: JetStream delivers the batch again (to us or to the next owner).
-          this.deps.log.error({ err: err.message, partition: this.partition, kind }, 'batch not stored');
-        })
-        .finally(() => {
-          const i = this.inFlight.indexOf(landed);
-          if (i >= 0) this.inFlight.splice(i, 1);
-        });
-      this.inFlight.push(landed);
-      if (this.inFlight.length >= MAX_BATCHES_IN_FLIGHT) await this.inFlight[0];
+      const deadLetters = this.processBatch(kind, batch, Date.now(), true);
+      this.waiting.push({ kind, batch, deadLetters, started, stamp: this.deps.writer.stamp });
+      this.landing ??= this.land();
       this.sinceSnapshot += batch.length;
       const every = this.deps.snapshotEveryMessages;
       if (
         (every > 0 && this.sinceSnapshot >= every) ||
         Date.now() - this.lastSnapshotAt >= this.deps.snapshotIntervalMs
       ) {
-        // A snapshot covers exactly what is stored and acked: wait for the batches in flight.
+        // A snapshot covers exactly what is stored and acked: wait for the landing.
         await this.drain();
         await this.snapshot();
       }
     });
   }
 
+  /**
+   * Flushes and acks waiting batches, in order, until none is left. A batch is acked once the
+   * flush that took its rows landed (the writer's stamps say which did), so batches processed
+   * while a flush waits out its batching gap go with it, and those processed while it is in
+   * flight go with the next one.
+   */
+  private async land(): Promise<void> {
+    const writer = this.deps.writer;
+    try {
+      while (this.waiting.length > 0) {
+        try {
+          await this.flushUntilLanded();
+        } catch (err) {
+          // The writer closed (shutdown): nothing more is acked; JetStream delivers it again.
+          this.deps.log.error(
+            { err: (err as Error).message, partition: this.partition, batches: this.waiting.length },
+            'batches not stored',
+          );
+          this.waiting = [];
+          return;
+        }
+        let n = 0;
+        while (n < this.waiting.length && this.waiting[n]!.stamp <= writer.landedStamp) n++;
+        const group = this.waiting.splice(0, n);
+        const settled = await Promise.all(group.map((g) => Promise.allSettled(g.deadLetters)));
+        const landedAt = performance.now();
+        for (let i = 0; i < group.length; i++) {
+          const g = group[i]!;
+          const failed = settled[i]!.find((r) => r.status === 'rejected');
+          if (failed !== undefined) {
+            // Not acked: JetStream delivers the batch again (to us or to the next owner).
+            this.deps.log.error(
+              {
+                err: String((failed as PromiseRejectedResult).reason),
+                partition: this.partition,
+                kind: g.kind,
+              },
+              'batch not stored: its dead letter was not published',
+            );
+            continue;
+          }
+          for (let j = 0; j < g.batch.length; j++) g.batch[j]!.ack();
+          // Time from the batch's arrival to its rows landing in QuestDB, charged to each message.
+          const each = (landedAt - g.started) / 1000 / Math.max(g.batch.length, 1);
+          for (let j = 0; j < g.batch.length; j++) this.deps.metrics.observeLatency(each);
+        }
+      }
+    } finally {
+      this.landing = null;
+    }
+  }
+
   /** Waits until every processed batch has landed in QuestDB and been acked. */
   private async drain(): Promise<void> {
-    while (this.inFlight.length > 0) await Promise.all([...this.inFlight]);
+    while (this.landing !== null) await this.landing;
   }
 
   /**
@@ -297,7 +346,7 @@ export class PartitionRunner {
   }
 
   /** Flushes the shard's writer until this batch's rows landed (QuestDB down: wait, never drop). */
-  private async flushUntilLanded(options: { open?: boolean } = {}): Promise<void> {
+  private async flushUntilLanded(options: { open?: boolean; now?: boolean } = {}): Promise<void> {
     for (;;) {
       const r = await this.deps.writer.flush(options);
       if (r.ok) return;
@@ -397,7 +446,7 @@ export class PartitionRunner {
       if (done.length > 0) this.processBatch(kind, done, now, false);
       if (unacked.length > 0) await Promise.all(this.processBatch(kind, unacked, now, true));
       replayed += batch.length;
-      await this.flushUntilLanded();
+      await this.flushUntilLanded({ now: true });
     }
     this.lastSeq[kind] = Math.max(this.lastSeq[kind], upTo);
     if (replayed > 0)

@@ -85,6 +85,8 @@ export class Shard {
       ilpUrl: ilpConfigString(c.questdb.ilpUrl),
       retryMinMs: c.questdb.retryMinMs,
       openRowsEveryMs: c.questdb.openRowsEveryMs,
+      flushEveryMs: c.engine.flushIntervalMs,
+      flushRows: c.questdb.flushRows,
       retryMaxMs: c.questdb.retryMaxMs,
       onFlush: (r) => {
         metrics.observeSinkFlush(r.seconds);

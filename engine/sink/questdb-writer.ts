@@ -109,6 +109,16 @@ export class QuestDbWriter {
   private openWrittenAt = Date.now();
   /** The next attempt takes the held-back open rows whatever their age. */
   private openDue = false;
+  /** The next attempt does not wait out `flushEveryMs`. */
+  private urgent = false;
+  /** Start of the last attempt that sent rows (for `flushEveryMs`). */
+  private lastSendAt = 0;
+  /** Attempts that took their rows so far (see `stamp`). */
+  private taken = 0;
+  /** Number of the latest attempt that landed (see `landedStamp`). */
+  private landed = 0;
+  /** Ends the gap the next attempt is waiting out; null when none is. */
+  private endGap: (() => void) | null = null;
   private failures = 0;
   private retryAt = 0;
   private stateValue: WriterState = 'idle';
@@ -155,6 +165,19 @@ export class QuestDbWriter {
     return this.encoder?.doubles;
   }
 
+  /**
+   * The attempt that rows added now go with (or, if it fails, a later one). A caller that notes
+   * it after adding rows knows they landed once `landedStamp` reaches it.
+   */
+  get stamp(): number {
+    return this.taken + 1;
+  }
+
+  /** Every row added under a stamp up to this one has landed (held-back open rows aside). */
+  get landedStamp(): number {
+    return this.landed;
+  }
+
   /** True while rows from a failed attempt wait to be resent. */
   get retrying(): boolean {
     return this.failures > 0;
@@ -174,12 +197,14 @@ export class QuestDbWriter {
     this.checkOpen();
     if (!(Number.isFinite(t.ts) && Number.isFinite(t.recvTs))) badTime('trade', t.ts, t.recvTs);
     this.current.addTrade(t);
+    if (this.endGap !== null) this.checkGap();
   }
 
   addQuote(q: Quote): void {
     this.checkOpen();
     if (!(Number.isFinite(q.ts) && Number.isFinite(q.recvTs))) badTime('quote', q.ts, q.recvTs);
     this.current.addQuote(q);
+    if (this.endGap !== null) this.checkGap();
   }
 
   /** Adds a candle row, replacing a pending update of the same candle. */
@@ -204,6 +229,7 @@ export class QuestDbWriter {
       this.open.candles.delete(c);
     }
     this.current.addCandle(c);
+    if (this.endGap !== null) this.checkGap();
   }
 
   /** Adds an indicator row (nulls are left out), replacing a pending snapshot of the same candle. */
@@ -218,12 +244,14 @@ export class QuestDbWriter {
       this.open.indicators.delete(s);
     }
     this.current.addIndicator(s);
+    if (this.endGap !== null) this.checkGap();
   }
 
   addAlert(a: Alert): void {
     this.checkOpen();
     if (!Number.isFinite(a.ts)) badTime('alert', a.ts, a.ts);
     this.current.addAlert(a);
+    if (this.endGap !== null) this.checkGap();
   }
 
   /**
@@ -234,11 +262,12 @@ export class QuestDbWriter {
    * since they last did, or now with `{ open: true }` (a partition hand-over, a stop).
    * Rejects only after `close()`.
    */
-  flush(options: { open?: boolean } = {}): Promise<FlushResult> {
+  flush(options: { open?: boolean; now?: boolean } = {}): Promise<FlushResult> {
     if (this.stateValue === 'closed') {
       return Promise.reject(new SinkError('TF_ERR_SINK_CLOSED', 'flush() after close()'));
     }
     if (options.open === true) this.openDue = true;
+    if (options.open === true || options.now === true) this.hurry();
     return this.scheduleAttempt();
   }
 
@@ -253,6 +282,7 @@ export class QuestDbWriter {
     let last: FlushResult;
     for (;;) {
       this.openDue = true;
+      this.hurry();
       last = await this.scheduleAttempt();
       if (last.ok && this.pendingRows() === 0) break;
       if (Date.now() + (last.ok ? 0 : last.retryInMs) > deadline) break;
@@ -314,22 +344,55 @@ export class QuestDbWriter {
     if (this.stateValue === 'closed') throw new SinkError('TF_ERR_SINK_CLOSED', 'row added after close()');
   }
 
+  /** The next attempt skips the `flushEveryMs` gap (and one waiting in it goes now). */
+  private hurry(): void {
+    this.urgent = true;
+    this.endGap?.();
+  }
+
+  /** A row was added while an attempt waits out its gap: enough rows end it. */
+  private checkGap(): void {
+    if (this.current.rows >= this.opts.flushRows) this.endGap?.();
+  }
+
+  /** Waits until `ms` passed or `endGap` is called, whichever is first. */
+  private waitGap(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.endGap = null;
+        resolve();
+      }, ms);
+      this.endGap = () => {
+        clearTimeout(timer);
+        this.endGap = null;
+        resolve();
+      };
+    });
+  }
+
   private scheduleAttempt(): Promise<FlushResult> {
     if (this.queued !== undefined) return this.queued;
-    const next = this.tail.then(() => {
-      this.queued = undefined;
-      return this.attempt();
-    });
+    const next = this.tail.then(() => this.attempt());
     this.queued = next;
     this.tail = next.catch(() => undefined);
     return next;
   }
 
+  /**
+   * One attempt. Calls to flush() share it until it takes its rows (after the retry backoff
+   * or the batching gap), so rows added while it waits go with it.
+   */
   private async attempt(): Promise<FlushResult> {
     if (this.failures > 0) {
       const wait = this.retryAt - Date.now();
       if (wait > 0) await sleep(wait);
+    } else if (!this.urgent && this.current.rows < this.opts.flushRows) {
+      const wait = this.lastSendAt + this.opts.flushEveryMs - Date.now();
+      if (wait > 0) await this.waitGap(wait);
     }
+    this.queued = undefined;
+    this.urgent = false;
+    const number = ++this.taken;
     const open = this.open;
     if (open.rows > 0 && (this.openDue || Date.now() - this.openWrittenAt >= this.opts.openRowsEveryMs)) {
       this.current.absorb(open);
@@ -348,10 +411,12 @@ export class QuestDbWriter {
     const rows = batch.rows;
     const attempt = this.failures + 1;
     if (rows === 0) {
+      this.landed = number;
       this.stateValue = 'idle';
       return { ok: true, rows: 0, byTable, seconds: 0, encodeSeconds: 0, bytes: 0, attempt, retryInMs: 0 };
     }
     this.stateValue = 'flushing';
+    this.lastSendAt = Date.now();
     const started = performance.now();
     let encodeSeconds = 0;
     let bytes = 0;
@@ -383,6 +448,7 @@ export class QuestDbWriter {
       m.conflatedCandles += batch.conflatedCandles;
       m.conflatedIndicators += batch.conflatedIndicators;
       batch.clear();
+      this.landed = number;
       this.failures = 0;
       this.stateValue = 'idle';
       result = { ok: true, rows, byTable, seconds, encodeSeconds, bytes, attempt, retryInMs: 0 };

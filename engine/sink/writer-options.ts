@@ -42,6 +42,16 @@ export interface QuestDbWriterOptions {
    */
   openRowsEveryMs?: number;
   /**
+   * Batching: an attempt starts at least this long after the previous one started, unless
+   * `flushRows` rows are waiting or the flush is urgent (`{ now: true }`, `{ open: true }`,
+   * `close()`). Every QuestDB transaction has a fixed cost (a WAL commit per table, then its
+   * apply): measured on QuestDB 9.3.4, 50 small flushes a second kept about a core busy, 5 a
+   * second a quarter of one, for the same rows. Default 0 (no gap).
+   */
+  flushEveryMs?: number;
+  /** With `flushEveryMs`: this many rows waiting end the gap at once; default 10 000. */
+  flushRows?: number;
+  /**
    * How doubles are encoded: `binary` (line protocol v2, QuestDB 9.0+), `text` (v1, any
    * version) or `auto` (default: binary when the server's `/settings` lists version 2).
    */
@@ -62,6 +72,8 @@ export interface ResolvedWriterOptions {
   random: () => number;
   doubles: 'auto' | DoubleFormat;
   openRowsEveryMs: number;
+  flushEveryMs: number;
+  flushRows: number;
 }
 
 function whole(
@@ -151,5 +163,7 @@ export function resolveWriterOptions(opts: QuestDbWriterOptions): ResolvedWriter
     random: opts.random ?? Math.random,
     doubles,
     openRowsEveryMs: whole(opts, 'openRowsEveryMs', 0, 0),
+    flushEveryMs: whole(opts, 'flushEveryMs', 0, 0),
+    flushRows: whole(opts, 'flushRows', 10_000, 1),
   };
 }

@@ -57,11 +57,11 @@ t.test('precedence: default < file < env < flags, key by key', async (t) => {
   t.equal(r.config.log.level, 'debug');
   t.equal(r.config.streams.fetchBatch, 100);
   t.equal(r.config.questdb.ttlDays, 7);
-  t.equal(r.config.questdb.maxRowsPerFlush, 10_000);
+  t.equal(r.config.questdb.flushRows, 10_000);
   t.equal(r.sources['streams.partitions'], 'flag --streams.partitions');
   t.equal(r.sources['log.level'], 'env TICKFLOW_LOG_LEVEL');
   t.equal(r.sources['streams.fetchBatch'], 'file /etc/tf.json');
-  t.equal(r.sources['questdb.maxRowsPerFlush'], 'default');
+  t.equal(r.sources['questdb.flushRows'], 'default');
   const viaEnvFile = loadEngineConfig([], { TICKFLOW_CONFIG: '/etc/tf.json' }, { host, readFile: read });
   t.equal(viaEnvFile.streams.partitions, 10);
 });

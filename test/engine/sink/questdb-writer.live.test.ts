@@ -556,6 +556,58 @@ t.test('flushes are serialized: calls during a flight share the next attempt', a
   await t.rejects(writer.flush(), { code: 'TF_ERR_SINK_CLOSED' });
 });
 
+t.test(
+  'flushEveryMs batches attempts; flushRows rows or an urgent flush end the gap; stamps say what landed',
+  async (t) => {
+    await ensureTables(qdb.httpUrl, { indicatorColumns: INDICATORS, tablePrefix: 'g_' });
+    const writer = await QuestDbWriter.open({
+      ilpUrl: qdb.ilpUrl,
+      tablePrefix: 'g_',
+      flushEveryMs: 400,
+      flushRows: 50,
+    });
+    t.teardown(() => writer.close());
+    t.equal(writer.stamp, 1);
+    t.equal(writer.landedStamp, 0);
+    writer.addTrade(trade(0));
+    const first = await writer.flush();
+    t.equal(first.rows, 1, 'the first attempt does not wait');
+    t.equal(writer.landedStamp, 1, 'stamp 1 landed');
+
+    // Within the gap: rows added while the attempt waits go with it, one transaction.
+    const sent = Date.now();
+    writer.addTrade(trade(1));
+    const stamp = writer.stamp;
+    const second = writer.flush();
+    await sleep(100);
+    writer.addTrade(trade(2));
+    t.equal(writer.flush(), second, 'a call during the gap shares the waiting attempt');
+    const r2 = await second;
+    t.equal(r2.rows, 2, 'the row added 100 ms into the gap went with the waiting attempt');
+    t.ok(Date.now() - sent >= 350, `the attempt waited out the gap (${Date.now() - sent} ms)`);
+    t.ok(writer.landedStamp >= stamp, 'the stamp noted with the rows has landed');
+
+    // flushRows rows end the gap at once.
+    const before = Date.now();
+    writer.addTrade(trade(3));
+    const third = writer.flush();
+    await sleep(20);
+    for (let i = 4; i < 60; i++) writer.addTrade(trade(i));
+    const r3 = await third;
+    t.equal(r3.rows, 57, 'the attempt took every row once 50 were waiting');
+    t.ok(Date.now() - before < 350, `and did not wait out the gap (${Date.now() - before} ms)`);
+
+    // { now: true } skips it.
+    const urgentAt = Date.now();
+    writer.addTrade(trade(60));
+    const r4 = await writer.flush({ now: true });
+    t.equal(r4.rows, 1);
+    t.ok(Date.now() - urgentAt < 350, `an urgent flush does not wait (${Date.now() - urgentAt} ms)`);
+    t.equal(writer.metrics.flushes, 4, 'four transactions for 61 rows');
+    t.equal(await waitForCount('g_trades', 61), 61);
+  },
+);
+
 t.test('close() gives up after closeTimeoutMs and says how many rows did not land', async (t) => {
   const writer = await QuestDbWriter.open({
     ilpUrl: 'http::addr=127.0.0.1:1;',

@@ -22,6 +22,8 @@ t.test('defaults, and the client keys the writer adds to the configuration strin
       random: undefined,
       doubles: 'auto',
       openRowsEveryMs: 0,
+      flushEveryMs: 0,
+      flushRows: 10_000,
     },
   );
   t.equal(resolveWriterOptions({ ilpUrl: 'http::addr=q:1;', doubles: 'text' }).doubles, 'text');
