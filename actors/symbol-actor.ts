@@ -237,12 +237,16 @@ export class SymbolActor implements CandleListener {
   onTrade(t: Trade, now: number): ActorOutcome {
     const reason = validateTrade(t, now);
     if (reason !== REASON_OK) return reason;
-    return this.applyTrade(t);
+    return this.applyTrade(t, now);
   }
 
-  /** Applies a trade the caller has already validated (the engine validates once, at its edge). */
-  applyTrade(t: Trade): 'ok' | 'late' {
-    const outcome = this.book.addTrade(t);
+  /**
+   * Applies a trade the caller has already validated (the engine validates once, at its edge).
+   * `now`, the wall clock at arrival, keeps the timer from closing the candles of a symbol that
+   * is still receiving trades (see CandleBook.onTimer).
+   */
+  applyTrade(t: Trade, now?: number): 'ok' | 'late' {
+    const outcome = this.book.addTrade(t, now);
     this.detectors.onTrade(t);
     return outcome === TRADE_LATE ? 'late' : 'ok';
   }

@@ -139,6 +139,11 @@ export class CandleBook {
   private ids: (string | undefined)[] | null = null;
   /** Id of the greatest trade so far; rows may refer to it by a NaN close id key. */
   private maxId = '';
+  /**
+   * Wall-clock time (ms) of the latest addTrade that said when it ran; -Infinity when none did.
+   * Not part of a snapshot: it describes this process's input, not the candles.
+   */
+  private lastArrivalAt = Number.NEGATIVE_INFINITY;
 
   /** Throws a `TF_ERR_BAD_CANDLE_OPTIONS` CandleError when `opts` does not validate. */
   constructor(venue: string, symbol: string, opts: CandleBookOptions, listener: CandleListener) {
@@ -184,9 +189,11 @@ export class CandleBook {
   /**
    * Applies a trade (already validated by the caller) to every interval and
    * emits what it closed, revised or finalized. Returns TRADE_APPLIED,
-   * TRADE_REVISED or TRADE_LATE.
+   * TRADE_REVISED or TRADE_LATE. `now`, the wall clock at arrival, tells
+   * `onTimer` that the symbol is not quiet.
    */
-  addTrade(t: Trade): TradeOutcome {
+  addTrade(t: Trade, now?: number): TradeOutcome {
+    if (now !== undefined) this.lastArrivalAt = now;
     let f = this.f;
     // Arrival order breaks (ts, id) ties; every incoming trade arrives after all
     // applied ones, so it wins close ties and loses open ties without storing it.
@@ -270,12 +277,19 @@ export class CandleBook {
   }
 
   /**
-   * Wall-clock tick (`now` in ms, injected): closes every open candle with
+   * Wall-clock tick (`now` in ms, injected): once the symbol is quiet (no
+   * trade arrived for idleCloseMs), closes every open candle with
    * end + closeDelayMs + idleCloseMs <= now. Does not move the watermark, so it
    * finalizes nothing; a later trade in a range it closed revises or creates a
    * closed candle.
+   *
+   * A symbol whose trades keep arriving is closed by its watermark instead,
+   * whatever their event times: a backlog (catch-up after an outage, a
+   * hand-over, a lagging venue) would otherwise have every candle closed by
+   * the clock as soon as it opened and revised by each next trade of it.
    */
   onTimer(now: number): void {
+    if (now - this.lastArrivalAt < this.options.idleCloseMs) return;
     const f = this.f;
     const tb = now - this.closeDelay - this.options.idleCloseMs;
     if (tb > f[B_TIMER]!) f[B_TIMER] = tb;

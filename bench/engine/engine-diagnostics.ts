@@ -11,6 +11,12 @@ export interface EngineDiagnostics {
   flushes: number;
   flushSeconds: number;
   backpressureSeconds: number;
+  /** Closed candles, revisions of closed candles, and trades too late to change a candle. */
+  candlesClosed: number;
+  revisions: number;
+  lateTrades: number;
+  /** Rows landed in QuestDB, every table. */
+  rows: number;
   /** Sum and count of the processing-latency histogram. */
   processingSeconds: number;
   processed: number;
@@ -30,6 +36,10 @@ export async function readEngineDiagnostics(opsPort: number): Promise<EngineDiag
     flushes: total(text, 'sink_flush_seconds_count'),
     flushSeconds: total(text, 'sink_flush_seconds_sum'),
     backpressureSeconds: total(text, 'backpressure_seconds_total'),
+    candlesClosed: total(text, 'candles_out_total'),
+    revisions: total(text, 'revisions_total'),
+    lateTrades: total(text, 'late_trades_total'),
+    rows: total(text, 'sink_rows_total'),
     processingSeconds: total(text, 'processing_latency_seconds_sum'),
     processed: total(text, 'processing_latency_seconds_count'),
   };

@@ -161,7 +161,8 @@ try {
     console.log(
       `  engine internals: ${fmt(d.flushes)} QuestDB flushes, mean ${((1000 * d.flushSeconds) / Math.max(d.flushes, 1)).toFixed(1)} ms ` +
         `(${d.flushSeconds.toFixed(1)} s summed over shards), ${d.backpressureSeconds.toFixed(1)} s under backpressure, ` +
-        `mean processing latency ${((1000 * d.processingSeconds) / Math.max(d.processed, 1)).toFixed(1)} ms`,
+        `mean processing latency ${((1000 * d.processingSeconds) / Math.max(d.processed, 1)).toFixed(1)} ms; ` +
+        `${fmt(d.rows)} rows stored, ${fmt(d.candlesClosed)} candles closed, ${fmt(d.revisions)} revised, ${fmt(d.lateTrades)} late trades`,
     );
     console.log(
       `  engine / raw: ${((100 * eng.records) / eng.seconds / (raw.records / raw.seconds)).toFixed(1)}% ` +

@@ -106,6 +106,9 @@ export class PartitionRunner {
   private landing: Promise<void> | null = null;
   private lock: Promise<void> = Promise.resolve();
   private sinceSnapshot = 0;
+  /** Newest trade event time applied, and the wall clock when it was (see tick). */
+  private newestTs = Number.NEGATIVE_INFINITY;
+  private newestTsAt = 0;
   private lastSnapshotAt = Date.now();
   private stopped = false;
 
@@ -143,10 +146,20 @@ export class PartitionRunner {
     return n;
   }
 
-  /** Wall-clock tick: timer closes and stale-feed checks. */
+  /**
+   * Timer closes and stale-feed checks, on the partition's event-time clock: the newest trade
+   * time it has seen, advanced by the wall-clock time since it was seen, never past `now`. Live,
+   * that is the wall clock; while a backlog drains it is where the backlog is, so a quiet
+   * symbol's candle closes when the market around it has moved on, not at once because its
+   * event times are in the past (which would have the next trade of it revise the candle).
+   */
   tick(now: number): void {
     if (this.stopped) return;
-    for (const bySymbol of this.actors.values()) for (const a of bySymbol.values()) a.onTimer(now);
+    const clock =
+      this.newestTs === Number.NEGATIVE_INFINITY
+        ? now
+        : Math.min(now, this.newestTs + (now - this.newestTsAt));
+    for (const bySymbol of this.actors.values()) for (const a of bySymbol.values()) a.onTimer(clock);
   }
 
   /** Lets a paused consumer pull again (backpressure cleared). */
@@ -308,7 +321,11 @@ export class PartitionRunner {
       }
       if (kind === 'trade') {
         if (live) metrics.trades++;
-        if (actor.applyTrade(rec as Trade) === 'late' && live) metrics.lateTrades++;
+        if (actor.applyTrade(rec as Trade, now) === 'late' && live) metrics.lateTrades++;
+        if (rec.ts > this.newestTs) {
+          this.newestTs = rec.ts;
+          this.newestTsAt = now;
+        }
         this.deps.writer.addTrade(rec as Trade);
       } else {
         if (live) metrics.quotes++;

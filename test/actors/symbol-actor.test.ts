@@ -346,11 +346,40 @@ t.test('detectors see trades, quotes, closed candles and the timer', async (t) =
   };
   t.equal(actor.onQuote(crossed, NOW), 'ok');
   t.match(sink.alerts, [{ kind: 'crossed_quote', symbol: 'BTC/USDT' }]);
-  // The stale-feed detector and timer closes run on the injected clock.
-  actor.onTimer(T0 + 5_000);
+  // The stale-feed detector and timer closes run on the injected clock: the trade arrived at NOW.
+  actor.onTimer(NOW + 5_000);
   t.ok(
     sink.candles.some((c) => c.closed && c.interval === '1s'),
     'the quiet symbol had its 1s candle closed by the timer',
+  );
+});
+
+t.test('a backlog: the timer leaves a symbol whose trades keep arriving to its watermark', async (t) => {
+  // Event times an hour behind the wall clock, as when catching up after an outage.
+  const sink = new Recorder();
+  const actor = new ActorFactory(CONFIG).create('sim', 'BTC/USDT', sink);
+  for (let k = 0; k < 40; k++) {
+    const arrival = NOW + k * 100;
+    actor.onTrade(trade(T0 + k * 100, 100 + (k % 3), k), arrival);
+    actor.onTimer(arrival + 50);
+    actor.flush();
+  }
+  const closed = sink.candles.filter((c) => c.closed && c.interval === '1s');
+  t.same(
+    closed.map((c) => c.start),
+    [T0, T0 + 1000, T0 + 2000],
+    'only the watermark closed 1s candles, in order, while trades arrived',
+  );
+  t.equal(sink.candles.filter((c) => c.revision > 0).length, 0, 'and none was revised');
+  actor.onTimer(NOW + 3_900 + 500);
+  t.notOk(
+    sink.candles.some((c) => c.closed && c.start === T0 + 3000),
+    'not quiet yet 600 ms after the last arrival',
+  );
+  actor.onTimer(NOW + 3_900 + 1_000);
+  t.ok(
+    sink.candles.some((c) => c.closed && c.interval === '1s' && c.start === T0 + 3000),
+    'quiet for idleCloseMs: the timer closed the last open 1s candle',
   );
 });
 

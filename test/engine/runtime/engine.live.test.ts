@@ -56,7 +56,8 @@ t.test(
     })();
 
     const now = Date.now();
-    // Event times in the past, so the quiet-symbol timer closes every candle soon after its last trade.
+    // Event times in the past: once the feed stops, the partition's clock moves on from its newest
+    // trade, and the quiet-symbol timer closes every candle soon after.
     const first = makeTrades(1500, 12, now - 120_000, 40_000);
     await publishTrades(nc, first, P);
 
