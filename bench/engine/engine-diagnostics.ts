@@ -3,7 +3,7 @@
  * say where its time went: how many QuestDB flushes (each one a round trip before an ack) and
  * how long they took, and how long the shards spent under backpressure.
  */
-import { scrapeMetrics, sumMetric } from './prometheus-text.js';
+import { histogramQuantile, scrapeMetrics, sumMetric } from './prometheus-text.js';
 
 /** Totals over every label set, from one scrape. */
 export interface EngineDiagnostics {
@@ -17,6 +17,10 @@ export interface EngineDiagnostics {
   lateTrades: number;
   /** Rows landed in QuestDB, every table. */
   rows: number;
+  /** Shard event-loop delay (10 ms samples): mean, and the bucket bounds holding p99 and the max, seconds. */
+  loopDelayMean: number;
+  loopDelayP99: number;
+  loopDelayMax: number;
   /** Sum and count of the processing-latency histogram. */
   processingSeconds: number;
   processed: number;
@@ -40,6 +44,11 @@ export async function readEngineDiagnostics(opsPort: number): Promise<EngineDiag
     revisions: total(text, 'revisions_total'),
     lateTrades: total(text, 'late_trades_total'),
     rows: total(text, 'sink_rows_total'),
+    loopDelayMean:
+      total(text, 'shard_event_loop_delay_seconds_sum') /
+      Math.max(total(text, 'shard_event_loop_delay_seconds_count'), 1),
+    loopDelayP99: histogramQuantile(text, `${PREFIX}shard_event_loop_delay_seconds`, 0.99),
+    loopDelayMax: histogramQuantile(text, `${PREFIX}shard_event_loop_delay_seconds`, 1),
     processingSeconds: total(text, 'processing_latency_seconds_sum'),
     processed: total(text, 'processing_latency_seconds_count'),
   };

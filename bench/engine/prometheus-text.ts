@@ -19,3 +19,25 @@ export async function scrapeMetrics(url: string, timeoutMs = 10_000): Promise<st
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   return res.text();
 }
+
+/**
+ * The upper bound of the bucket holding quantile `q` of a histogram (cumulative `_bucket` lines,
+ * unlabelled apart from `le`), in the metric's unit; Infinity when it is past the last bound, NaN
+ * when the histogram is empty.
+ */
+export function histogramQuantile(text: string, name: string, q: number): number {
+  const buckets: [number, number][] = [];
+  const prefix = `${name}_bucket{le="`;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(prefix)) continue;
+    const le = line.slice(prefix.length, line.indexOf('"', prefix.length));
+    buckets.push([
+      le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le),
+      Number(line.slice(line.lastIndexOf(' ') + 1)),
+    ]);
+  }
+  const total = buckets.at(-1)?.[1] ?? 0;
+  if (total === 0) return Number.NaN;
+  for (const [le, count] of buckets) if (count >= q * total) return le;
+  return Number.POSITIVE_INFINITY;
+}

@@ -162,7 +162,8 @@ try {
       `  engine internals: ${fmt(d.flushes)} QuestDB flushes, mean ${((1000 * d.flushSeconds) / Math.max(d.flushes, 1)).toFixed(1)} ms ` +
         `(${d.flushSeconds.toFixed(1)} s summed over shards), ${d.backpressureSeconds.toFixed(1)} s under backpressure, ` +
         `mean processing latency ${((1000 * d.processingSeconds) / Math.max(d.processed, 1)).toFixed(1)} ms; ` +
-        `${fmt(d.rows)} rows stored, ${fmt(d.candlesClosed)} candles closed, ${fmt(d.revisions)} revised, ${fmt(d.lateTrades)} late trades`,
+        `${fmt(d.rows)} rows stored, ${fmt(d.candlesClosed)} candles closed, ${fmt(d.revisions)} revised, ${fmt(d.lateTrades)} late trades; ` +
+        `shard event-loop delay mean ${(1000 * d.loopDelayMean).toFixed(1)} ms, p99 <= ${(1000 * d.loopDelayP99).toFixed(0)} ms, max <= ${(1000 * d.loopDelayMax).toFixed(0)} ms`,
     );
     console.log(
       `  engine / raw: ${((100 * eng.records) / eng.seconds / (raw.records / raw.seconds)).toFixed(1)}% ` +

@@ -14,6 +14,11 @@ export const SINK_FLUSH_BUCKETS: readonly number[] = Object.freeze([
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
 ]);
 
+/** How late a shard thread's sampling timer fired, 1 ms to 5 s. */
+export const LOOP_DELAY_BUCKETS: readonly number[] = Object.freeze([
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+]);
+
 /** Every engine metric in the main thread's registry. Workers never touch these (see `WorkerMetrics`). */
 export interface EngineMetrics {
   readonly registry: Registry;
@@ -29,6 +34,7 @@ export interface EngineMetrics {
   readonly consumerLag: Gauge<'stream' | 'partition'>;
   readonly processingLatency: FoldedHistogram;
   readonly sinkFlush: FoldedHistogram;
+  readonly loopDelay: FoldedHistogram;
   readonly sinkRows: Counter<'table'>;
   readonly sinkFlushErrors: Counter;
   /** 1 while a shard's mailbox is full and its partitions stop pulling. Set through `setBackpressure`. */
@@ -150,6 +156,12 @@ export function createEngineMetrics(options: EngineMetricsOptions): EngineMetric
       name: n('sink_flush_seconds'),
       help: 'Duration of one QuestDB flush.',
       buckets: SINK_FLUSH_BUCKETS,
+      registers,
+    }),
+    loopDelay: new FoldedHistogram({
+      name: n('shard_event_loop_delay_seconds'),
+      help: "How late a shard thread's 10 ms sampling timer fired: time the thread could not react (a long batch, a flush's encoding, GC). Its tail bounds the tail of output latency.",
+      buckets: LOOP_DELAY_BUCKETS,
       registers,
     }),
     sinkRows: new Counter({

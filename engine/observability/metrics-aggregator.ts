@@ -44,9 +44,11 @@ export class MetricsAggregator {
     const x = this.metrics;
     const lat = m.latency;
     const fl = m.sinkFlush;
+    const ld = m.loopDelay;
     if (
       lat.counts.length !== x.processingLatency.bounds.length + 1 ||
-      fl.counts.length !== x.sinkFlush.bounds.length + 1
+      fl.counts.length !== x.sinkFlush.bounds.length + 1 ||
+      ld.counts.length !== x.loopDelay.bounds.length + 1
     ) {
       return false;
     }
@@ -72,6 +74,7 @@ export class MetricsAggregator {
     }
     if (lat.count > 0) x.processingLatency.fold(lat.counts, lat.sum, lat.count);
     if (fl.count > 0) x.sinkFlush.fold(fl.counts, fl.sum, fl.count);
+    if (ld.count > 0) x.loopDelay.fold(ld.counts, ld.sum, ld.count);
     return true;
   }
 }

@@ -34,6 +34,8 @@ export interface WorkerMetricsMessage {
   alerts: number[];
   latency: HistogramDelta;
   sinkFlush: HistogramDelta;
+  /** Event-loop delay samples of the shard thread. */
+  loopDelay: HistogramDelta;
 }
 
 /** The `type` tag of {@link WorkerMetricsMessage}. */
@@ -71,6 +73,7 @@ export function isWorkerMetricsMessage(m: unknown): m is WorkerMetricsMessage {
     x.alerts.length === ALERT_SLOTS &&
     typeof x.latency === 'object' &&
     typeof x.sinkFlush === 'object' &&
+    typeof x.loopDelay === 'object' &&
     typeof x.rejects === 'object' &&
     typeof x.deadLetters === 'object' &&
     typeof x.sinkRows === 'object'

@@ -1,5 +1,5 @@
 import { INTERVALS } from '../../schemas/records.js';
-import { PROCESSING_LATENCY_BUCKETS, SINK_FLUSH_BUCKETS } from './engine-metrics.js';
+import { LOOP_DELAY_BUCKETS, PROCESSING_LATENCY_BUCKETS, SINK_FLUSH_BUCKETS } from './engine-metrics.js';
 import { bucketIndex } from './folded-histogram.js';
 import type { HistogramDelta, WorkerMetricsMessage } from './worker-metrics-message.js';
 import { ALERT_SLOTS, WORKER_METRICS_MESSAGE } from './worker-metrics-message.js';
@@ -30,8 +30,12 @@ export class WorkerMetrics {
   private readonly flush = new Float64Array(SINK_FLUSH_BUCKETS.length + 1);
   private flushSum = 0;
   private flushCount = 0;
+  private readonly loopDelay = new Float64Array(LOOP_DELAY_BUCKETS.length + 1);
+  private loopDelaySum = 0;
+  private loopDelayCount = 0;
   private seq = 0;
   private timer: NodeJS.Timeout | undefined;
+  private sampler: NodeJS.Timeout | undefined;
 
   constructor(shard: number, incarnation: number) {
     this.shard = shard;
@@ -50,6 +54,13 @@ export class WorkerMetrics {
     this.flush[bucketIndex(SINK_FLUSH_BUCKETS, seconds)]! += 1;
     this.flushSum += seconds;
     this.flushCount += 1;
+  }
+
+  /** How late the thread's sampling timer fired, in seconds (see `start`). */
+  observeLoopDelay(seconds: number): void {
+    this.loopDelay[bucketIndex(LOOP_DELAY_BUCKETS, seconds)]! += 1;
+    this.loopDelaySum += seconds;
+    this.loopDelayCount += 1;
   }
 
   reject(reason: string): void {
@@ -85,6 +96,7 @@ export class WorkerMetrics {
       alerts: Array.from(this.alerts),
       latency: delta(this.latency, this.latencySum, this.latencyCount),
       sinkFlush: delta(this.flush, this.flushSum, this.flushCount),
+      loopDelay: delta(this.loopDelay, this.loopDelaySum, this.loopDelayCount),
     };
     this.trades = 0;
     this.quotes = 0;
@@ -102,28 +114,44 @@ export class WorkerMetrics {
     this.flush.fill(0);
     this.flushSum = 0;
     this.flushCount = 0;
+    this.loopDelay.fill(0);
+    this.loopDelaySum = 0;
+    this.loopDelayCount = 0;
     return message;
   }
 
-  /** Posts a delta every `periodMs` (typically `parentPort.postMessage`); the timer never holds the thread open. */
-  start(post: (message: WorkerMetricsMessage) => void, periodMs = 1_000): void {
+  /**
+   * Posts a delta every `periodMs` (typically `parentPort.postMessage`), and samples the
+   * thread's event-loop delay with a timer every `sampleMs`: how much later than asked it
+   * fired. Neither timer holds the thread open.
+   */
+  start(post: (message: WorkerMetricsMessage) => void, periodMs = 1_000, sampleMs = 10): void {
     this.stop();
     this.timer = setInterval(() => {
       const m = this.takeDelta();
       if (m !== undefined) post(m);
     }, periodMs);
     this.timer.unref();
+    let last = performance.now();
+    this.sampler = setInterval(() => {
+      const now = performance.now();
+      this.observeLoopDelay(Math.max(0, now - last - sampleMs) / 1000);
+      last = now;
+    }, sampleMs);
+    this.sampler.unref();
   }
 
-  /** Stops the timer; call `takeDelta` after it to send the last counts on a clean shutdown. */
+  /** Stops the timers; call `takeDelta` after it to send the last counts on a clean shutdown. */
   stop(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.sampler !== undefined) clearInterval(this.sampler);
     this.timer = undefined;
+    this.sampler = undefined;
   }
 
   private hasCounts(): boolean {
     if (this.trades + this.quotes + this.lateTrades + this.revisions + this.sinkFlushErrors > 0) return true;
-    if (this.latencyCount + this.flushCount > 0) return true;
+    if (this.latencyCount + this.flushCount + this.loopDelayCount > 0) return true;
     if (this.rejects.size + this.deadLetters.size + this.sinkRows.size > 0) return true;
     for (let i = 0; i < this.candlesOut.length; i++) if (this.candlesOut[i]! > 0) return true;
     for (let i = 0; i < this.alerts.length; i++) if (this.alerts[i]! > 0) return true;

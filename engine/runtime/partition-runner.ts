@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { JsMsg } from '@nats-io/jetstream';
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -27,6 +28,14 @@ import {
 const KINDS = ['trade', 'quote'] as const;
 type Kind = (typeof KINDS)[number];
 const STREAM_OF: Record<Kind, string> = { trade: 'MD_TRADES', quote: 'MD_QUOTES' };
+/**
+ * Longest stretch of processing before the partition yields to the event loop. A pull of 256
+ * framed messages is 16k trades, and several partitions' pulls can arrive in one socket read:
+ * processed in one go they held a shard thread for up to a second or more while draining a
+ * backlog (bench/engine, shard event-loop delay), and the outputs published early in it sat
+ * unsent until it ended.
+ */
+const SLICE_MS = 5;
 /** Snapshot key: one snapshot covers both input streams of a partition. */
 export const SNAPSHOT_STREAM = 'MD';
 
@@ -196,10 +205,21 @@ export class PartitionRunner {
     await this.withLock(async () => {
       if (this.stopped) return;
       const started = performance.now();
-      const deadLetters = this.processBatch(kind, batch, Date.now(), true);
-      this.waiting.push({ kind, batch, deadLetters, started, stamp: this.deps.writer.stamp });
+      const now = Date.now();
+      const deadLetters: Promise<void>[] = [];
+      let done = 0;
+      for (;;) {
+        done = this.processBatch(kind, batch, now, true, deadLetters, done, performance.now() + SLICE_MS);
+        if (done >= batch.length) break;
+        // Let timers, the socket writes of the outputs just published and other partitions run.
+        await setImmediate();
+        // Revoked meanwhile: the rest goes to the new owner unacked.
+        if (this.stopped) break;
+      }
+      const handled = done === batch.length ? batch : batch.slice(0, done);
+      this.waiting.push({ kind, batch: handled, deadLetters, started, stamp: this.deps.writer.stamp });
       this.landing ??= this.land();
-      this.sinceSnapshot += batch.length;
+      this.sinceSnapshot += handled.length;
       const every = this.deps.snapshotEveryMessages;
       if (
         (every > 0 && this.sinceSnapshot >= every) ||
@@ -270,23 +290,35 @@ export class PartitionRunner {
   }
 
   /**
-   * Decodes, validates and applies a batch; returns the dead-letter publishes
-   * to wait for. A replay (`live` false) re-applies messages whose dead
-   * letters were published the first time, so it publishes none.
+   * Decodes, validates and applies a batch's messages from `from` on, until the batch ends or
+   * `deadline` (performance.now() ms) passes, then publishes the open candles that changed;
+   * returns the index of the first message not processed. Dead-letter publishes to wait for
+   * are pushed to `dlq`. A replay (`live` false) re-applies messages whose dead letters were
+   * published the first time, so it publishes none.
    */
-  private processBatch(kind: Kind, batch: readonly JsMsg[], now: number, live: boolean): Promise<void>[] {
-    const dlq: Promise<void>[] = [];
-    for (let i = 0; i < batch.length; i++) {
-      const m = batch[i]!;
+  private processBatch(
+    kind: Kind,
+    batch: readonly JsMsg[],
+    now: number,
+    live: boolean,
+    dlq: Promise<void>[],
+    from = 0,
+    deadline = Number.POSITIVE_INFINITY,
+  ): number {
+    let i = from;
+    while (i < batch.length) {
+      const m = batch[i++]!;
       // Already covered by the restored state (an ack that was lost, or a replayed range).
-      if (m.seq <= this.lastSeq[kind]) continue;
-      const problem = this.processMessage(kind, m.data, now, live);
-      if (problem !== null && live) dlq.push(this.deadLetter(m, problem.reason, problem.detail));
-      this.lastSeq[kind] = m.seq;
+      if (m.seq > this.lastSeq[kind]) {
+        const problem = this.processMessage(kind, m.data, now, live);
+        if (problem !== null && live) dlq.push(this.deadLetter(m, problem.reason, problem.detail));
+        this.lastSeq[kind] = m.seq;
+      }
+      if (deadline !== Number.POSITIVE_INFINITY && performance.now() >= deadline) break;
     }
     for (const a of this.dirty) a.flush();
     this.dirty.clear();
-    return dlq;
+    return i;
   }
 
   /** Applies one message's records; returns why (some of) it was refused, or null. */
@@ -460,8 +492,12 @@ export class PartitionRunner {
       const split = batch.findIndex((m) => m.seq > acked);
       const done = split < 0 ? batch : batch.slice(0, split);
       const unacked = split < 0 ? [] : batch.slice(split);
-      if (done.length > 0) this.processBatch(kind, done, now, false);
-      if (unacked.length > 0) await Promise.all(this.processBatch(kind, unacked, now, true));
+      if (done.length > 0) this.processBatch(kind, done, now, false, []);
+      if (unacked.length > 0) {
+        const dlq: Promise<void>[] = [];
+        this.processBatch(kind, unacked, now, true, dlq);
+        await Promise.all(dlq);
+      }
       replayed += batch.length;
       await this.flushUntilLanded({ now: true });
     }

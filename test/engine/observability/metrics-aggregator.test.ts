@@ -5,6 +5,7 @@ import {
   intervalSlot,
   MetricsAggregator,
   WorkerMetrics,
+  type WorkerMetricsMessage,
 } from '../../../engine/observability/index.js';
 
 async function value(
@@ -122,3 +123,35 @@ t.test('backpressure gauge and accrued seconds', async (t) => {
   metrics.setBackpressure(2, false);
   t.equal(await value(metrics, 'tickflow_engine_backpressure_seconds_total', { shard: '2' }), 2.5);
 });
+
+t.test(
+  'shard event-loop delay: folded from the deltas, sampled by start() while the thread is blocked',
+  async (t) => {
+    const metrics = createEngineMetrics({ version: '0.1.0' });
+    const agg = new MetricsAggregator(metrics);
+    const w = new WorkerMetrics(0, agg.incarnationOf(0));
+    w.observeLoopDelay(0.0005); // le 0.001
+    w.observeLoopDelay(0.03); // le 0.05
+    t.ok(agg.fold(w.takeDelta()!));
+    t.same(metrics.loopDelay.cumulative().slice(0, 6), [1, 1, 1, 1, 1, 2]);
+    t.equal(metrics.loopDelay.count, 2);
+
+    // A real block: the sampler's next tick is late by about the block's length.
+    const posted: WorkerMetricsMessage[] = [];
+    w.start((m) => posted.push(m), 1_000_000, 10);
+    t.teardown(() => w.stop());
+    await new Promise((r) => setTimeout(r, 30));
+    const until = performance.now() + 120;
+    while (performance.now() < until) {
+      // busy: the thread cannot run its timers
+    }
+    await new Promise((r) => setTimeout(r, 30));
+    w.stop();
+    const d = w.takeDelta()!;
+    t.ok(d.loopDelay.count >= 2, `samples taken (${d.loopDelay.count})`);
+    // Buckets from index 6 hold delays above 0.05 s.
+    const late = d.loopDelay.counts.slice(6).reduce((a, b) => a + b, 0);
+    t.ok(late >= 1, `one sample saw the ~120 ms block (sum ${d.loopDelay.sum.toFixed(3)} s)`);
+    t.ok(d.loopDelay.sum >= 0.09, 'the delays add up to about the block');
+  },
+);
