@@ -193,6 +193,19 @@ export class LineEncoder {
     return this.buf.subarray(0, this.pos);
   }
 
+  /** Empties the body but keeps its buffer, for an encoder that accumulates rows (see RowBuffer). */
+  reset(): void {
+    if (this.buf.length === 0) this.buf = Buffer.allocUnsafe(64 * 1024);
+    this.pos = 0;
+  }
+
+  /** Appends rows encoded by another encoder of the same tables and double format. */
+  append(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
   trade(t: Trade): void {
     const s = this.seg.trade;
     this.raw(s[0]!);

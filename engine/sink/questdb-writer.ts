@@ -337,6 +337,9 @@ export class QuestDbWriter {
       } else await res.body?.cancel();
     }
     this.encoder = new LineEncoder(this.tables, format);
+    // From now on trades and quotes are encoded as they are added (see RowBuffer).
+    this.current.useLines(new LineEncoder(this.tables, format));
+    this.sending.useLines(new LineEncoder(this.tables, format));
     return this.encoder;
   }
 

@@ -1,10 +1,14 @@
 /**
- * Records waiting for QuestDB. The writer keeps records, not encoded ILP: records are only
- * references to objects that exist anyway, while the line is about 130 bytes a trade row;
- * encoding again for a retry costs about a microsecond a row, and keeping records lets a
- * newer candle replace a failed one across retries. Candles and indicator snapshots are
- * conflated: many updates of one open candle (same venue, symbol, interval, start) within
- * one flush window need only the latest row, which is also what DEDUP UPSERT would keep.
+ * Records waiting for QuestDB. Candles and indicator snapshots are kept as records, and
+ * conflated: many updates of one open candle (same venue, symbol, interval, start) within one
+ * flush window need only the latest row, which is also what DEDUP UPSERT would keep, and a
+ * newer candle replaces a failed one across retries.
+ *
+ * Trades and quotes are encoded as they are added once the writer knows the line format
+ * (`useLines`): about 130 bytes a trade row instead of the record object, which then dies
+ * young. Kept until the flush (250 ms and more), a shard's trade objects were promoted to the
+ * old generation and made for major GC pauses of 100-200 ms (bench/engine), and encoding them
+ * all at the flush blocked the thread for tens of ms at once.
  */
 import type { Alert, Candle, IndicatorSnapshot, Quote, Trade } from '../../schemas/index.js';
 import type { LineEncoder } from './ilp-encoder.js';
@@ -127,20 +131,49 @@ export class RowBuffer {
   conflatedCandles = 0;
   /** Indicator snapshots that replaced an earlier one instead of adding a row. */
   conflatedIndicators = 0;
+  /** Trade and quote rows encoded as they were added; null until `useLines`. */
+  private lines: LineEncoder | null = null;
+  private linedTrades = 0;
+  private linedQuotes = 0;
 
   /** Rows this buffer would write now. */
   get rows(): number {
     return (
-      this.trades.length + this.quotes.length + this.alerts.length + this.candles.size + this.indicators.size
+      this.trades.length +
+      this.linedTrades +
+      this.quotes.length +
+      this.linedQuotes +
+      this.alerts.length +
+      this.candles.size +
+      this.indicators.size
     );
   }
 
+  /**
+   * From now on trades and quotes are encoded into `lines` (an encoder of this buffer's own,
+   * with the writer's tables and double format) as they are added; those held already are
+   * encoded now.
+   */
+  useLines(lines: LineEncoder): void {
+    lines.reset();
+    this.lines = lines;
+    this.encodeHeld();
+  }
+
   addTrade(t: Trade): void {
-    this.trades.push(t);
+    if (this.lines === null) this.trades.push(t);
+    else {
+      this.lines.trade(t);
+      this.linedTrades++;
+    }
   }
 
   addQuote(q: Quote): void {
-    this.quotes.push(q);
+    if (this.lines === null) this.quotes.push(q);
+    else {
+      this.lines.quote(q);
+      this.linedQuotes++;
+    }
   }
 
   addAlert(a: Alert): void {
@@ -161,8 +194,15 @@ export class RowBuffer {
    */
   absorb(other: RowBuffer): void {
     const { trades, quotes, alerts } = other;
-    for (let i = 0; i < trades.length; i++) this.trades.push(trades[i]!);
-    for (let i = 0; i < quotes.length; i++) this.quotes.push(quotes[i]!);
+    if (other.lines !== null && other.linedTrades + other.linedQuotes > 0) {
+      if (this.lines === null)
+        throw new Error('RowBuffer.absorb: encoded rows into a buffer without useLines');
+      this.lines.append(other.lines.finish());
+      this.linedTrades += other.linedTrades;
+      this.linedQuotes += other.linedQuotes;
+    }
+    for (let i = 0; i < trades.length; i++) this.addTrade(trades[i]!);
+    for (let i = 0; i < quotes.length; i++) this.addQuote(quotes[i]!);
     for (let i = 0; i < alerts.length; i++) this.alerts.push(alerts[i]!);
     other.candles.forEach((c) => {
       this.addCandle(c);
@@ -177,8 +217,8 @@ export class RowBuffer {
 
   /** Row counts per table. */
   counts(out: TableRowCounts = emptyRowCounts()): TableRowCounts {
-    out.trades = this.trades.length;
-    out.quotes = this.quotes.length;
+    out.trades = this.trades.length + this.linedTrades;
+    out.quotes = this.quotes.length + this.linedQuotes;
     out.candles = this.candles.size;
     out.indicators = this.indicators.size;
     out.alerts = this.alerts.length;
@@ -189,6 +229,7 @@ export class RowBuffer {
   encode(encoder: LineEncoder, sizeHint?: number): Buffer {
     const { trades, quotes, alerts } = this;
     encoder.begin(sizeHint);
+    if (this.lines !== null) encoder.append(this.lines.finish());
     for (let i = 0; i < trades.length; i++) encoder.trade(trades[i]!);
     for (let i = 0; i < quotes.length; i++) encoder.quote(quotes[i]!);
     this.candles.forEach((c) => {
@@ -201,9 +242,20 @@ export class RowBuffer {
     return encoder.finish();
   }
 
+  private encodeHeld(): void {
+    const { trades, quotes } = this;
+    for (let i = 0; i < trades.length; i++) this.addTrade(trades[i]!);
+    for (let i = 0; i < quotes.length; i++) this.addQuote(quotes[i]!);
+    trades.length = 0;
+    quotes.length = 0;
+  }
+
   clear(): void {
     this.trades.length = 0;
     this.quotes.length = 0;
+    this.lines?.reset();
+    this.linedTrades = 0;
+    this.linedQuotes = 0;
     this.alerts.length = 0;
     this.candles.clear();
     this.indicators.clear();

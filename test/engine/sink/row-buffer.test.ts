@@ -1,7 +1,9 @@
 import t from 'tap';
+import { LineEncoder } from '../../../engine/sink/ilp-encoder.js';
 import { toMicros } from '../../../engine/sink/index.js';
 import { RowBuffer, type SeriesMap } from '../../../engine/sink/row-buffer.js';
 import type { Candle, IndicatorSnapshot, Trade } from '../../../schemas/index.js';
+import { questDbTableNames } from '../../../schemas/index.js';
 
 const T0 = Date.UTC(2026, 0, 2, 3, 4, 0);
 
@@ -109,6 +111,39 @@ t.test('absorb: rows of a retry plus newer rows; a newer candle replaces the one
   failed.clear();
   t.equal(failed.rows, 0);
   t.equal(failed.conflatedCandles, 0);
+});
+
+t.test('useLines: trades encoded as added give the same body, across absorb, retry and clear', async (t) => {
+  const tables = questDbTableNames('');
+  const body = (b: RowBuffer): string => b.encode(new LineEncoder(tables, 'binary')).toString('latin1');
+  const trades = Array.from({ length: 30 }, (_, i) => ({ ...trade, id: String(i + 1), price: 1 + i / 7 }));
+
+  const plain = new RowBuffer();
+  for (const x of trades) plain.addTrade(x);
+  plain.addCandle(candle({ close: 105 }));
+
+  // Ten held as records before the format is known, the rest encoded as they come, a third
+  // buffer (the next window) absorbed the way a retry takes newer rows.
+  const failed = new RowBuffer();
+  for (const x of trades.slice(0, 10)) failed.addTrade(x);
+  failed.addCandle(candle({ close: 101 }));
+  failed.useLines(new LineEncoder(tables, 'binary'));
+  for (const x of trades.slice(10, 20)) failed.addTrade(x);
+  const newer = new RowBuffer();
+  newer.useLines(new LineEncoder(tables, 'binary'));
+  for (const x of trades.slice(20)) newer.addTrade(x);
+  newer.addCandle(candle({ close: 105 }));
+  failed.absorb(newer);
+
+  t.equal(newer.rows, 0, 'the absorbed buffer is emptied');
+  t.equal(failed.rows, 31);
+  t.same(failed.counts(), { trades: 30, quotes: 0, candles: 1, indicators: 0, alerts: 0 });
+  t.equal(body(failed), body(plain), 'byte for byte the body of the records');
+  t.equal(body(failed), body(failed), 'encoding does not consume the rows (a retry resends them)');
+  failed.clear();
+  t.equal(failed.rows, 0);
+  failed.addTrade(trades[0]!);
+  t.equal(body(failed).split('\n').length, 2, 'after clear() only the new row is sent');
 });
 
 t.test('milliseconds to microseconds keeps the fractional part', async (t) => {
