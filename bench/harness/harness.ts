@@ -184,6 +184,7 @@ export async function runHarness(o: HarnessOptions, hooks: HarnessHooks = {}): P
       symbols: o.symbols,
       seed: o.seed,
       frame: o.frame,
+      frameDelayMs: o.frameDelayMs,
       msgIdPrefix: `harness-${tag}`,
       ...(hooks.onTrade === undefined ? {} : { onTrade: hooks.onTrade }),
     });

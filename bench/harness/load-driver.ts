@@ -20,6 +20,8 @@ export interface LoadOptions {
   seed: number;
   /** Most trades of one symbol per message (1 = unframed). */
   frame: number;
+  /** Longest wait of a frame for more trades. */
+  frameDelayMs: number;
   /** Unique per run: JetStream de-duplicates on message ids. */
   msgIdPrefix: string;
   /** Sees every trade handed to the publisher (after its timestamps are set). */
@@ -54,6 +56,7 @@ export class SteppedLoad {
     this.#publisher = new Publisher(jetstream(nc), {
       partitions: o.partitions,
       frameMaxRecords: o.frame,
+      frameMaxDelayMs: o.frameDelayMs,
       msgIdPrefix: o.msgIdPrefix,
       maxInFlight: MAX_IN_FLIGHT,
     });

@@ -21,6 +21,12 @@ export interface HarnessOptions {
   symbols: number;
   /** Trades per message (1 = one trade per message). */
   frame: number;
+  /**
+   * Longest time a frame waits for more trades before it is sent. The feeds default to 5 ms;
+   * the harness to 0 (a frame holds the trades published in one turn of the load's loop), so
+   * publish -> WS latency is the system's, not the framing's.
+   */
+  frameDelayMs: number;
   partitions: number;
   shards: number;
   /** Bound on p99 publish -> WS latency for a step to count as sustained, ms. */
@@ -52,6 +58,7 @@ export const HARNESS_DEFAULTS: Readonly<HarnessOptions> = {
   clientProcs: 2,
   symbols: 500,
   frame: 64,
+  frameDelayMs: 0,
   partitions: 8,
   shards: Math.min(256, Math.max(1, availableParallelism())),
   p99BoundMs: 250,
@@ -80,6 +87,7 @@ QuestDB -> gateway -> WebSocket clients) on its own NATS and QuestDB, with the s
   --client-procs N      processes the clients are spread over (${HARNESS_DEFAULTS.clientProcs})
   --symbols N           simulated symbols, Zipf-skewed activity (${HARNESS_DEFAULTS.symbols})
   --frame N             trades per message, 1 = unframed (${HARNESS_DEFAULTS.frame})
+  --frame-delay-ms N    longest wait of a frame for more trades; the feeds use 5 (${HARNESS_DEFAULTS.frameDelayMs})
   --partitions N        stream partitions (${HARNESS_DEFAULTS.partitions})
   --shards N            engine shard threads (cores: ${HARNESS_DEFAULTS.shards})
   --p99-bound MS        p99 publish -> WS latency bound of a sustained step (${HARNESS_DEFAULTS.p99BoundMs})
@@ -157,6 +165,7 @@ export function parseHarnessArgs(argv: readonly string[]): { options: HarnessOpt
         'client-procs': { type: 'string' },
         symbols: { type: 'string' },
         frame: { type: 'string' },
+        'frame-delay-ms': { type: 'string' },
         partitions: { type: 'string' },
         shards: { type: 'string' },
         'p99-bound': { type: 'string' },
@@ -190,6 +199,7 @@ export function parseHarnessArgs(argv: readonly string[]): { options: HarnessOpt
     clientProcs: int('client-procs', d.clientProcs, 1, 64),
     symbols: int('symbols', d.symbols, 1, 1_000_000),
     frame: int('frame', d.frame, 1, 10_000),
+    frameDelayMs: int('frame-delay-ms', d.frameDelayMs, 0, 60_000),
     partitions: int('partitions', d.partitions, 1, 1024),
     shards: int('shards', d.shards, 1, 256),
     p99BoundMs: int('p99-bound', d.p99BoundMs, 1, 600_000),

@@ -105,7 +105,9 @@ export function summaryText(r: HarnessResult, files: ResultFiles | null): string
 
 /** The saturation point in one line. */
 export function headline(r: HarnessResult): string {
-  const setup = `${r.options.clients} WS clients, ${r.options.symbols} symbols, frames of ${r.options.frame}`;
+  const setup =
+    `${r.options.clients} WS clients, ${r.options.symbols} symbols, frames of ${r.options.frame}` +
+    (r.options.frame > 1 ? ` (sent after at most ${r.options.frameDelayMs} ms)` : '');
   if (r.saturation === null) {
     const first = r.steps[0];
     const kept = r.steps.filter((s) => s.verdict.keptUp).at(-1);

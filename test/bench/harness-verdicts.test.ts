@@ -72,6 +72,8 @@ t.test('options: defaults, durations, and one sentence naming each bad flag', as
   t.equal(o.record, false, '--no-record');
   t.equal(o.soakSeconds, 120, '--soak 2m');
   t.equal(o.soakSampleSeconds, 30, 'a soak shorter than four samples gets four shorter samples');
+  t.equal(d.options.frameDelayMs, 0, 'frames are sent at the next turn of the loop by default');
+  t.equal(parseHarnessArgs(['--frame-delay-ms', '5']).options.frameDelayMs, 5, '--frame-delay-ms');
   t.equal(parseDuration('soak', '90'), 90);
   t.equal(parseDuration('soak', '1.5h'), 5400);
   const bad: [string[], RegExp][] = [
