@@ -61,7 +61,7 @@ export class ActorFactory {
   readonly volumeIntervalIndex: number;
   /** Shared scratch state: committed state + still-revisable candles are replayed here before reading. */
   readonly scratch: IndicatorState;
-  /** Every output name set to null, in output order: indicator values start as a clone of it. */
+  /** Every output name set to null, in output order: the shape of indicator values (built by `program.valuesAt`). */
   readonly valuesTemplate: Readonly<Record<string, number | null>>;
   /** Shared candle the retained candles are read into while replaying (never handed out). */
   readonly replayCandle: Candle;
@@ -386,9 +386,8 @@ export class SymbolActor implements CandleListener {
     state: IndicatorState,
     at: number,
   ): IndicatorSnapshot {
-    // A clone of a template with every output already has its final shape: no property-by-property growth.
-    const values: Record<string, number | null> = { ...this.shared.valuesTemplate };
-    this.shared.program.readAt(state, at, values);
+    // An object literal compiled for the program (IndicatorProgram.valuesAt): born in its final shape.
+    const values = this.shared.program.valuesAt(state, at);
     return {
       v: SCHEMA_VERSION,
       type: 'indicator',

@@ -17,7 +17,6 @@ export class Atr implements IndicatorKernel, IndicatorOutput {
   constructor(
     private readonly at: number,
     private readonly period: number,
-    private readonly name: string,
   ) {}
 
   push(s: IndicatorState, base: number, c: Candle, index: number, prevClose: number): void {
@@ -37,7 +36,9 @@ export class Atr implements IndicatorKernel, IndicatorOutput {
     else s[at] = (v * (n - 1) + tr) / n;
   }
 
-  read(s: IndicatorState, base: number, count: number, out: Record<string, number | null>): void {
-    out[this.name] = count >= this.period ? s[base + this.at]! : null;
+  read(s: IndicatorState, base: number, count: number, out: Float64Array, at: number): boolean {
+    if (count < this.period) return false;
+    out[at] = s[base + this.at]!;
+    return true;
   }
 }

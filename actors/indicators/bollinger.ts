@@ -12,24 +12,17 @@ export class Bollinger implements IndicatorOutput {
   constructor(
     private readonly window: CloseWindow,
     private readonly stddev: number,
-    private readonly upperName: string,
-    private readonly middleName: string,
-    private readonly lowerName: string,
   ) {}
 
-  read(s: IndicatorState, base: number, count: number, out: Record<string, number | null>): void {
+  read(s: IndicatorState, base: number, count: number, out: Float64Array, at: number): boolean {
     const n = this.window.period;
-    if (count < n) {
-      out[this.upperName] = null;
-      out[this.middleName] = null;
-      out[this.lowerName] = null;
-      return;
-    }
-    const at = base + this.window.at;
-    const middle = momentsMean(s, at);
-    const band = this.stddev * Math.sqrt(momentsM2(s, at) / n);
-    out[this.upperName] = middle + band;
-    out[this.middleName] = middle;
-    out[this.lowerName] = middle - band;
+    if (count < n) return false;
+    const w = base + this.window.at;
+    const middle = momentsMean(s, w);
+    const band = this.stddev * Math.sqrt(momentsM2(s, w) / n);
+    out[at] = middle + band;
+    out[at + 1] = middle;
+    out[at + 2] = middle - band;
+    return true;
   }
 }

@@ -29,7 +29,6 @@ export class Ema implements IndicatorKernel, IndicatorOutput {
   constructor(
     private readonly at: number,
     private readonly period: number,
-    private readonly name: string,
   ) {
     this.k = emaFactor(period);
   }
@@ -38,7 +37,9 @@ export class Ema implements IndicatorKernel, IndicatorOutput {
     emaStep(s, base + this.at, c.close, index + 1, this.period, this.k);
   }
 
-  read(s: IndicatorState, base: number, count: number, out: Record<string, number | null>): void {
-    out[this.name] = count >= this.period ? s[base + this.at]! : null;
+  read(s: IndicatorState, base: number, count: number, out: Float64Array, at: number): boolean {
+    if (count < this.period) return false;
+    out[at] = s[base + this.at]!;
+    return true;
   }
 }

@@ -17,8 +17,14 @@ export interface IndicatorKernel {
   push(s: IndicatorState, base: number, c: Candle, index: number, prevClose: number): void;
 }
 
-/** The reading half of an indicator: turns slots into named values. */
+/** The reading half of an indicator: turns slots into its values. */
 export interface IndicatorOutput {
-  /** Writes this indicator's values into `out`; `count` is the number of candles pushed so far. */
-  read(s: IndicatorState, base: number, count: number, out: Record<string, number | null>): void;
+  /**
+   * Writes this indicator's values, in the order of its output names, to
+   * out[at…] and returns true; or, while it is warming up (its values are
+   * null), writes nothing and returns false. `count` is the number of candles
+   * pushed so far. Numbers go to a Float64Array rather than to named
+   * properties: no number is boxed until the program builds the values object.
+   */
+  read(s: IndicatorState, base: number, count: number, out: Float64Array, at: number): boolean;
 }

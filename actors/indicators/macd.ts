@@ -30,9 +30,6 @@ export class Macd implements IndicatorKernel, IndicatorOutput {
     private readonly fast: number,
     private readonly slow: number,
     private readonly signal: number,
-    private readonly macdName: string,
-    private readonly signalName: string,
-    private readonly histName: string,
   ) {
     this.kFast = emaFactor(fast);
     this.kSlow = emaFactor(slow);
@@ -54,18 +51,14 @@ export class Macd implements IndicatorKernel, IndicatorOutput {
     emaStep(s, at + SIGNAL, s[at + FAST]! - s[at + SLOW]!, count - slow + 1, this.signal, this.kSignal);
   }
 
-  read(s: IndicatorState, base: number, count: number, out: Record<string, number | null>): void {
-    if (count < this.slow + this.signal - 1) {
-      out[this.macdName] = null;
-      out[this.signalName] = null;
-      out[this.histName] = null;
-      return;
-    }
-    const at = base + this.at;
-    const macd = s[at + FAST]! - s[at + SLOW]!;
-    const signal = s[at + SIGNAL]!;
-    out[this.macdName] = macd;
-    out[this.signalName] = signal;
-    out[this.histName] = macd - signal;
+  read(s: IndicatorState, base: number, count: number, out: Float64Array, at: number): boolean {
+    if (count < this.slow + this.signal - 1) return false;
+    const slots = base + this.at;
+    const macd = s[slots + FAST]! - s[slots + SLOW]!;
+    const signal = s[slots + SIGNAL]!;
+    out[at] = macd;
+    out[at + 1] = signal;
+    out[at + 2] = macd - signal;
+    return true;
   }
 }

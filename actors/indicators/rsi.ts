@@ -18,7 +18,6 @@ export class Rsi implements IndicatorKernel, IndicatorOutput {
   constructor(
     private readonly at: number,
     private readonly period: number,
-    private readonly name: string,
   ) {}
 
   push(s: IndicatorState, base: number, c: Candle, index: number, prevClose: number): void {
@@ -42,14 +41,12 @@ export class Rsi implements IndicatorKernel, IndicatorOutput {
     s[at + 1] = loss;
   }
 
-  read(s: IndicatorState, base: number, count: number, out: Record<string, number | null>): void {
-    if (count <= this.period) {
-      out[this.name] = null;
-      return;
-    }
-    const at = base + this.at;
-    const gain = s[at]!;
-    const total = gain + s[at + 1]!;
-    out[this.name] = total === 0 ? 50 : 100 * (gain / total);
+  read(s: IndicatorState, base: number, count: number, out: Float64Array, at: number): boolean {
+    if (count <= this.period) return false;
+    const slot = base + this.at;
+    const gain = s[slot]!;
+    const total = gain + s[slot + 1]!;
+    out[at] = total === 0 ? 50 : 100 * (gain / total);
+    return true;
   }
 }

@@ -5,12 +5,11 @@ import { momentsMean } from './window-moments.js';
 
 /** Simple moving average of the last `period` closes; the mean of a shared {@link CloseWindow}. */
 export class Sma implements IndicatorOutput {
-  constructor(
-    private readonly window: CloseWindow,
-    private readonly name: string,
-  ) {}
+  constructor(private readonly window: CloseWindow) {}
 
-  read(s: IndicatorState, base: number, count: number, out: Record<string, number | null>): void {
-    out[this.name] = count >= this.window.period ? momentsMean(s, base + this.window.at) : null;
+  read(s: IndicatorState, base: number, count: number, out: Float64Array, at: number): boolean {
+    if (count < this.window.period) return false;
+    out[at] = momentsMean(s, base + this.window.at);
+    return true;
   }
 }

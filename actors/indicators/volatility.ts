@@ -27,7 +27,6 @@ export class Volatility implements IndicatorKernel, IndicatorOutput {
     private readonly at: number,
     private readonly period: number,
     private readonly ringLength: number,
-    private readonly name: string,
   ) {}
 
   push(s: IndicatorState, base: number, c: Candle, index: number, prevClose: number): void {
@@ -41,12 +40,10 @@ export class Volatility implements IndicatorKernel, IndicatorOutput {
     if (s[base + HISTORY_RUN]! > Math.min(index, n)) momentsFlat(s, at, 0);
   }
 
-  read(s: IndicatorState, base: number, count: number, out: Record<string, number | null>): void {
+  read(s: IndicatorState, base: number, count: number, out: Float64Array, at: number): boolean {
     const n = this.period;
-    if (count <= n) {
-      out[this.name] = null;
-      return;
-    }
-    out[this.name] = Math.sqrt(momentsM2(s, base + this.at) / (n - 1));
+    if (count <= n) return false;
+    out[at] = Math.sqrt(momentsM2(s, base + this.at) / (n - 1));
+    return true;
   }
 }

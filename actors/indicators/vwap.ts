@@ -18,10 +18,7 @@ export class Vwap implements IndicatorKernel, IndicatorOutput {
   /** Slots used. */
   static readonly size = 4;
 
-  constructor(
-    private readonly at: number,
-    private readonly name: string,
-  ) {}
+  constructor(private readonly at: number) {}
 
   push(s: IndicatorState, base: number, c: Candle, index: number): void {
     const at = base + this.at;
@@ -39,7 +36,9 @@ export class Vwap implements IndicatorKernel, IndicatorOutput {
     if (volume > 0) s[at + VALUE] = notional / volume;
   }
 
-  read(s: IndicatorState, base: number, count: number, out: Record<string, number | null>): void {
-    out[this.name] = count > 0 ? s[base + this.at + VALUE]! : null;
+  read(s: IndicatorState, base: number, count: number, out: Float64Array, at: number): boolean {
+    if (count === 0) return false;
+    out[at] = s[base + this.at + VALUE]!;
+    return true;
   }
 }

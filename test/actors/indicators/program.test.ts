@@ -378,3 +378,39 @@ t.test(
     t.throws(() => p.readAt(shared, -1, {}), code, 'a negative offset');
   },
 );
+
+t.test('valuesAt: the values read gives, same keys in output order, bit for bit', async (t) => {
+  // Several outputs of one kind and custom names: each output's values land
+  // at its own place in the object valuesAt builds.
+  const specs: IndicatorSpec[] = [
+    ...ALL,
+    { kind: 'ema', period: 3, name: 'fast' },
+    { kind: 'bollinger', period: 4, stddev: 1, name: 'band' },
+  ];
+  const p = new IndicatorProgram(specs);
+  const alone = specs.map((spec) => new IndicatorProgram([spec]));
+  const state = p.newState();
+  const states = alone.map((q) => q.newState());
+  const n = p.stateSize;
+  const shared = p.newStates(2);
+  const bitsOf = (v: Record<string, number | null>) =>
+    Object.entries(v).map(([k, x]) => [k, x === null ? null : Array.from(bits([x]))]);
+  for (const c of randomCandles(80, 5, 31)) {
+    p.push(state, c);
+    p.pushAt(shared, n, c);
+    const read: Record<string, number | null> = {};
+    p.read(state, read);
+    const values = p.valuesAt(state, 0);
+    t.same(Object.keys(values), p.outputNames, 'every output name, in order');
+    t.same(bitsOf(values), bitsOf(read), 'same values as read');
+    t.same(bitsOf(p.valuesAt(shared, n)), bitsOf(values), 'a state at an offset');
+    const single: Record<string, number | null> = {};
+    for (let j = 0; j < specs.length; j++) {
+      alone[j]!.push(states[j]!, c);
+      Object.assign(single, alone[j]!.valuesAt(states[j]!, 0));
+    }
+    t.same(bitsOf(values), bitsOf(single), 'each output as in a program of its own');
+    if (t.passing() === false) break;
+  }
+  t.throws(() => p.valuesAt(shared, n + 1), { code: 'TF_ERR_INDICATOR_STATE' });
+});
