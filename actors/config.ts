@@ -15,6 +15,13 @@ export interface ActorConfig {
   indicatorIntervals: readonly Interval[];
   /** Also emit indicator values over the open candle (closed: false), replaced as it changes. */
   liveIndicators: boolean;
+  /**
+   * Open-candle updates (and their live indicator values) of every interval but the shortest
+   * are emitted at most this often per symbol, when `flush` is given the wall clock; the
+   * shortest interval's on every flush, closes and revisions always at once. Absent or 0: every
+   * interval on every flush.
+   */
+  liveEveryMs?: number;
   anomalies: AnomalyConfig;
 }
 
@@ -28,6 +35,7 @@ export const DEFAULT_ACTOR_CONFIG: ActorConfig = {
   indicators: DEFAULT_INDICATORS,
   indicatorIntervals: Object.freeze(['1m', '5m', '15m', '1h', '1d'] as const),
   liveIndicators: true,
+  liveEveryMs: 500,
   anomalies: DEFAULT_ANOMALY_CONFIG,
 };
 
@@ -44,6 +52,10 @@ export function validateActorConfig(c: ActorConfig): string[] {
     }
   }
   if (typeof c.liveIndicators !== 'boolean') problems.push('liveIndicators must be true or false');
+  const every = c.liveEveryMs;
+  if (every !== undefined && !(Number.isSafeInteger(every) && every >= 0 && every <= 3_600_000)) {
+    problems.push(`liveEveryMs must be a whole number of ms in [0, 3600000], got ${String(every)}`);
+  }
   problems.push(...validateAnomalyConfig(c.anomalies));
   return problems;
 }

@@ -205,6 +205,8 @@ export class SymbolActor implements CandleListener {
   private readonly detectors: AnomalyDetectors;
   /** Committed indicator states; see ActorFactory.newIndicatorStates. */
   private committed: IndicatorState;
+  /** Wall clock of the last flush that emitted every interval (see `flush`). */
+  private liveAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     shared: ActorFactory,
@@ -270,9 +272,25 @@ export class SymbolActor implements CandleListener {
     this.detectors.onTimer(now);
   }
 
-  /** Emits the open candles that changed since the last flush, with live indicator values. */
-  flush(): void {
-    this.book.flushOpen();
+  /**
+   * Emits the open candles that changed since the last flush, with live indicator values.
+   * Given the wall clock, intervals longer than the shortest are emitted at most every
+   * `liveEveryMs` (a 1h candle updated on every batch is mostly repetition, and at one output
+   * per interval per flush it was most of what a busy symbol published); the others wait for
+   * a later flush or `flushDue`.
+   */
+  flush(now?: number): void {
+    const every = this.shared.config.liveEveryMs ?? 0;
+    if (now === undefined || every <= 0 || now - this.liveAt >= every) {
+      if (now !== undefined) this.liveAt = now;
+      this.book.flushOpen();
+    } else this.book.flushOpen(undefined, 1);
+  }
+
+  /** Emits held-back open-candle updates once `liveEveryMs` has passed (from a timer). */
+  flushDue(now: number): void {
+    const every = this.shared.config.liveEveryMs ?? 0;
+    if (every > 0 && now - this.liveAt >= every && this.book.hasPendingOpen(1)) this.flush(now);
   }
 
   /** End of input (backfill, replay): closes and finalizes every candle. */

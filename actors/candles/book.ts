@@ -313,12 +313,15 @@ export class CandleBook {
    * Emits the open candles (closed: false) that changed since the last call,
    * one per interval, shortest first: per interval, the latest open candle
    * that changed, if it is still open. They go to `out`, or without it to the
-   * listener's `onOpen` (which spares a caller a closure of its own).
+   * listener's `onOpen` (which spares a caller a closure of its own). With
+   * `intervals`, only the first that many (the shortest); the others stay
+   * pending for a later call.
    */
-  flushOpen(out?: (c: Candle) => void): void {
+  flushOpen(out?: (c: Candle) => void, intervals = this.shape.lens.length): void {
     const lens = this.shape.lens;
     const rowsAt = this.shape.rowsAt;
-    for (let i = 0; i < lens.length; i++) {
+    const n = Math.min(intervals, lens.length);
+    for (let i = 0; i < n; i++) {
       const f = this.f;
       const h = BOOK_SLOTS + i * HEADER_SLOTS;
       const d = f[h + H_DIRTY]!;
@@ -339,6 +342,15 @@ export class CandleBook {
         }
       }
     }
+  }
+
+  /** True when an interval from index `from` on has an open-candle update that flushOpen has not emitted. */
+  hasPendingOpen(from = 0): boolean {
+    const f = this.f;
+    for (let i = from; i < this.shape.lens.length; i++) {
+      if (f[BOOK_SLOTS + i * HEADER_SLOTS + H_DIRTY]! !== Number.NEGATIVE_INFINITY) return true;
+    }
+    return false;
   }
 
   /** The latest open candle of interval index i (fresh object), or null when none (or i is out of range). */

@@ -280,7 +280,8 @@ const ACTOR_OPTIONS: readonly EngineOption[] = [
   {
     key: 'actors.candles.idleCloseMs',
     kind: 'number',
-    description: "A quiet symbol's candle is closed by the timer this long after closeDelayMs has passed.",
+    description:
+      "A symbol with no trade arriving for this long is quiet: the timer closes its candles that ended closeDelayMs + this long before its partition's clock.",
   },
   {
     key: 'actors.indicators',
@@ -297,6 +298,12 @@ const ACTOR_OPTIONS: readonly EngineOption[] = [
     key: 'actors.liveIndicators',
     kind: 'boolean',
     description: 'Also emit indicator values over the open candle, replaced as it changes.',
+  },
+  {
+    key: 'actors.liveEveryMs',
+    kind: 'number',
+    description:
+      'Open-candle updates of every interval but the shortest go out at most this often per symbol (closes at once); 0 sends every one.',
   },
   {
     key: 'actors.anomalies.cooldownMs',

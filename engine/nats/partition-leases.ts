@@ -362,13 +362,13 @@ export class PartitionLeases extends EventEmitter<PartitionLeaseEvents> {
   }
 
   async #countMembers(): Promise<number> {
-    let n = 0;
-    let self = false;
-    for await (const k of await this.#members.keys()) {
-      n++;
-      if (k === this.#memberKey) self = true;
-    }
-    if (!self && this.#state === 'running') {
+    // Distinct keys: the listing is a live consumer, and a peer's renewal landing while it runs is
+    // listed again. Counted twice, it made a member count of 3 out of 2 engines on a loaded
+    // machine, so both gave up a partition and took the other's (partition-leases.live).
+    const keys = new Set<string>();
+    for await (const k of await this.#members.keys()) keys.add(k);
+    let n = keys.size;
+    if (!keys.has(this.#memberKey) && this.#state === 'running') {
       // Our key expired (a stall longer than the TTL): announce again before counting on it.
       await this.#members.put(this.#memberKey, this.#memberValue());
       n++;

@@ -168,7 +168,12 @@ export class PartitionRunner {
       this.newestTs === Number.NEGATIVE_INFINITY
         ? now
         : Math.min(now, this.newestTs + (now - this.newestTsAt));
-    for (const bySymbol of this.actors.values()) for (const a of bySymbol.values()) a.onTimer(clock);
+    for (const bySymbol of this.actors.values()) {
+      for (const a of bySymbol.values()) {
+        a.onTimer(clock);
+        a.flushDue(now);
+      }
+    }
   }
 
   /** Lets a paused consumer pull again (backpressure cleared). */
@@ -316,7 +321,7 @@ export class PartitionRunner {
       }
       if (deadline !== Number.POSITIVE_INFINITY && performance.now() >= deadline) break;
     }
-    for (const a of this.dirty) a.flush();
+    for (const a of this.dirty) a.flush(now);
     this.dirty.clear();
     return i;
   }

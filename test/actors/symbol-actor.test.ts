@@ -429,3 +429,46 @@ t.test('committed indicator states are allocated per interval at its first final
   const restored = factory.restore(unpack(pack(actor.snapshot())) as ActorSnapshot, new Recorder());
   t.same(restored.snapshot(), actor.snapshot(), 'restored in place');
 });
+
+t.test(
+  'liveEveryMs: the shortest interval updates on every flush, longer ones at most that often',
+  async (t) => {
+    const sink = new Recorder();
+    const actor = new ActorFactory({ ...CONFIG, liveEveryMs: 250 }).create('sim', 'BTC/USDT', sink);
+    const open = (iv: string): number => sink.candles.filter((c) => !c.closed && c.interval === iv).length;
+    // Ten trades 10 ms apart inside one 1s and one 5s candle, each flushed with its arrival time.
+    for (let k = 0; k < 10; k++) {
+      actor.onTrade(trade(T0 + k * 10, 100 + k, k), NOW + k * 10);
+      actor.flush(NOW + k * 10);
+    }
+    t.equal(open('1s'), 10, 'every flush updated the 1s candle');
+    t.equal(open('5s'), 1, 'the 5s candle once: the first flush, then held back');
+    const live5s = sink.indicators.filter((x) => !x.closed && x.interval === '5s').length;
+    t.equal(live5s, 1, 'and its live indicator values with it');
+    actor.flushDue(NOW + 200);
+    t.equal(open('5s'), 1, 'flushDue before liveEveryMs has passed sends nothing');
+    actor.flushDue(NOW + 250);
+    t.equal(open('5s'), 2, 'after it, the held-back update goes out');
+    const last = sink.candles.filter((c) => c.interval === '5s').at(-1)!;
+    t.equal(last.close, 109, 'as the latest state of the candle');
+    t.equal(last.trades, 10);
+    actor.flushDue(NOW + 600);
+    t.equal(open('5s'), 2, 'nothing pending, nothing sent');
+
+    // Without a clock (backfill, tests) and with 0, every interval goes on every flush.
+    for (const cfg of [
+      { ...CONFIG, liveEveryMs: 250 },
+      { ...CONFIG, liveEveryMs: 0 },
+    ]) {
+      const s2 = new Recorder();
+      const a2 = new ActorFactory(cfg).create('sim', 'BTC/USDT', s2);
+      for (let k = 0; k < 5; k++) {
+        a2.onTrade(trade(T0 + k * 10, 100, k), NOW + k * 10);
+        if (cfg.liveEveryMs === 0) a2.flush(NOW + k * 10);
+        else a2.flush();
+      }
+      t.equal(s2.candles.filter((c) => !c.closed && c.interval === '5s').length, 5);
+    }
+    t.match(validateActorConfig({ ...CONFIG, liveEveryMs: -1 }), [/liveEveryMs must be a whole number/]);
+  },
+);

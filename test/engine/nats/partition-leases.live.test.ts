@@ -149,7 +149,10 @@ t.test('two engines split 8 partitions 4/4; a killed one is taken over within 10
   // give the lease up on purpose (safety first); only then may partitions change hands.
   const revocations: string[] = [];
   for (const e of [a, b]) e.leases.on('revoked', (p, why) => revocations.push(`${e.id}:${p} ${why}`));
+  const eventsAtSplit = events.length;
   await sleep(2_500);
+  if (events.length > eventsAtSplit)
+    t.comment(`lease events after the split: ${events.slice(eventsAtSplit).join(' ')}`);
   let aOwned = a.leases.owned();
   if (revocations.length === 0) {
     t.same([aOwned, b.leases.owned()], [range(0, 4), range(4, 8)], 'stable: no flapping');
