@@ -58,7 +58,7 @@ t.test(
     server.trade('BTCUSDT', { price: '0.001', qty: '100', m: true, T: 1_767_607_200_123 });
     server.trade('ETHUSDT', { price: '3150.25', qty: '0.75', m: false, T: 1_767_607_200_456 });
     server.bookTicker('BTCUSDT', { b: '25.35190000', B: '31.21000000', a: '25.36520000', A: '40.66000000' });
-    await server.waitFor(() => sink.records.length === 3, 2000, 'three records');
+    await server.waitFor(() => sink.records.length === 3, 10_000, 'three records');
     const after = Date.now();
     const [a, b, q] = sink.records;
     t.same(
@@ -99,7 +99,7 @@ t.test(
 
 t.test('answers ping frames with pongs echoing the payload', async (t) => {
   const { server } = await setup(t, { pingMs: 100 });
-  await server.waitFor(() => server.pongs.length >= 3, 2000, 'three pongs');
+  await server.waitFor(() => server.pongs.length >= 3, 10_000, 'three pongs');
   t.same(server.pongs.slice(0, 3), ['ping-1', 'ping-2', 'ping-3']);
   t.equal(server.pongTimeouts, 0);
   t.equal(server.rateViolations, 0);
@@ -109,7 +109,7 @@ t.test('the scheduled server disconnect is followed by a reconnect and a resubsc
   const { server, sink, connector } = await setup(t, { maxLifetimeMs: 400 });
   await server.waitFor(
     () => connector.stats().reconnects >= 1 && connector.subscribed,
-    5000,
+    10_000,
     'the reconnect',
   );
   t.ok(server.connections >= 2);
@@ -121,7 +121,7 @@ t.test('the scheduled server disconnect is followed by a reconnect and a resubsc
   );
   t.equal(server.subscribers('btcusdt@trade'), 1, 'exactly one live subscription');
   server.trade('BTCUSDT', { price: '1', qty: '1', m: false, T: 1_767_607_200_000 });
-  await server.waitFor(() => sink.records.length === 1, 2000, 'a trade on the new connection');
+  await server.waitFor(() => sink.records.length === 1, 10_000, 'a trade on the new connection');
 });
 
 t.test('a serverShutdown event makes the client reconnect before the server drops it', async (t) => {
@@ -173,7 +173,7 @@ t.test('a skipped trade id is counted and published as a sequence_gap alert on c
   server.trade('ETHUSDT', { price: '3000', qty: '1', m: false, T: 1_767_607_200_000 });
   server.skipTrades('ETHUSDT', 2);
   server.trade('ETHUSDT', { price: '3001', qty: '1', m: false, T: 1_767_607_201_000 });
-  await server.waitFor(() => sink.records.length === 2, 2000, 'two trades');
+  await server.waitFor(() => sink.records.length === 2, 10_000, 'two trades');
   t.same([connector.stats().gaps, connector.stats().missing], [1, 2]);
   let got: { subject: string; alert: Alert } | undefined;
   for await (const m of sub) {
@@ -216,7 +216,7 @@ t.test('stop() closes every connection with code 1000 and does not reconnect', a
     { symbols: ['AAAUSDT', 'BBBUSDT'], maxStreamsPerConnection: 2 },
   );
   await connector.stop();
-  await server.waitFor(() => server.clientCloseCodes.length === 2, 2000, 'the closes');
+  await server.waitFor(() => server.clientCloseCodes.length === 2, 10_000, 'the closes');
   t.same(server.clientCloseCodes, [1000, 1000]);
   await new Promise((r) => setTimeout(r, 300));
   t.equal(server.connections, 2);

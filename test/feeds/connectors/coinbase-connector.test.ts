@@ -67,7 +67,7 @@ t.test('maps a match to a trade with the aggressor side (the opposite of the mak
     side: 'buy',
     time: '2022-10-19T23:28:22.061769Z',
   });
-  await server.waitFor(() => sink.records.length === 2, 2000, 'two trades');
+  await server.waitFor(() => sink.records.length === 2, 10_000, 'two trades');
   const after = Date.now();
   const [a, b] = sink.trades();
   t.ok(a!.recvTs >= before && a!.recvTs <= after, 'recvTs is the local receive time');
@@ -103,7 +103,7 @@ t.test('maps a ticker to a quote of the best bid and ask', async (t) => {
     bestAskSize: '1.56637040',
     time: '2022-10-19T23:28:22.061769Z',
   });
-  await server.waitFor(() => sink.records.length === 1, 2000, 'a quote');
+  await server.waitFor(() => sink.records.length === 1, 10_000, 'a quote');
   const q = sink.quotes()[0]!;
   t.same(
     { ...q, recvTs: 0 },
@@ -129,7 +129,7 @@ t.test('a skipped trade id is counted, logged and published as a sequence_gap al
   server.match('BTC-USD', { price: '100', size: '1', side: 'buy', time });
   server.skipTrades('BTC-USD', 3);
   server.match('BTC-USD', { price: '101', size: '1', side: 'buy', time: '2026-01-05T10:00:01.500000Z' });
-  await server.waitFor(() => sink.records.length === 2, 2000, 'two trades');
+  await server.waitFor(() => sink.records.length === 2, 10_000, 'two trades');
   t.same(
     sink.trades().map((x) => x.id),
     ['1', '5'],
@@ -159,19 +159,19 @@ t.test(
     const { server, sink, alerts, connector } = await setup(t);
     const time = '2026-01-05T10:00:00.000000Z';
     server.match('BTC-USD', { price: '100', size: '1', side: 'sell', time });
-    await server.waitFor(() => sink.records.length === 1, 2000, 'the first trade');
+    await server.waitFor(() => sink.records.length === 1, 10_000, 'the first trade');
     server.disconnectAll(1001, 'going away');
     // Not `clientCount === 0`: with full-jitter backoff the client may be back before a poll sees zero.
-    await server.waitFor(() => connector.stats().disconnects === 1, 2000, 'the disconnect');
+    await server.waitFor(() => connector.stats().disconnects === 1, 10_000, 'the disconnect');
     // Two trades happen while the client is away; on resubscribe last_match carries trade 3.
     server.match('BTC-USD', { price: '101', size: '1', side: 'sell', time });
     server.match('BTC-USD', { price: '102', size: '1', side: 'sell', time });
     await server.waitFor(
       () => connector.stats().reconnects === 1 && connector.subscribed,
-      5000,
+      10_000,
       'the resubscribe',
     );
-    await server.waitFor(() => sink.records.length === 2, 2000, 'the last_match');
+    await server.waitFor(() => sink.records.length === 2, 10_000, 'the last_match');
     t.equal(server.connections, 2);
     t.equal(server.received.length, 2, 'subscribed again on the new socket');
     t.same(server.received[1], server.received[0]);
@@ -213,14 +213,14 @@ t.test('missing heartbeats drop the connection, which then reconnects', async (t
 t.test('a duplicate match (same trade id) after a reconnect is dropped, not republished', async (t) => {
   const { server, sink, connector } = await setup(t);
   server.match('BTC-USD', { price: '100', size: '1', side: 'sell', time: '2026-01-05T10:00:00.000000Z' });
-  await server.waitFor(() => sink.records.length === 1, 2000, 'the trade');
+  await server.waitFor(() => sink.records.length === 1, 10_000, 'the trade');
   server.disconnectAll();
   await server.waitFor(
     () => connector.stats().reconnects === 1 && connector.subscribed,
-    5000,
+    10_000,
     'the resubscribe',
   );
-  await server.waitFor(() => connector.stats().stale === 1, 2000, 'the stale last_match');
+  await server.waitFor(() => connector.stats().stale === 1, 10_000, 'the stale last_match');
   t.equal(sink.records.length, 1);
   t.equal(connector.stats().gaps, 0);
 });
@@ -228,7 +228,7 @@ t.test('a duplicate match (same trade id) after a reconnect is dropped, not repu
 t.test('stop() closes with code 1000 and does not reconnect', async (t) => {
   const { server, connector } = await setup(t);
   await connector.stop();
-  await server.waitFor(() => server.clientCloseCodes.length === 1, 2000, 'the close');
+  await server.waitFor(() => server.clientCloseCodes.length === 1, 10_000, 'the close');
   t.same(server.clientCloseCodes, [1000]);
   await new Promise((r) => setTimeout(r, 300));
   t.equal(server.connections, 1);
@@ -248,7 +248,7 @@ t.test('an unknown product is refused by the venue and reported', async (t) => {
     await server.close();
   });
   connector.start();
-  await server.waitFor(() => connector.stats().subscribeErrors === 1, 2000, 'the error');
+  await server.waitFor(() => connector.stats().subscribeErrors === 1, 10_000, 'the error');
   t.equal(connector.stats().lastError, 'Failed to subscribe: XYZ-USD is not a valid product');
   t.equal(connector.subscribed, false);
 });

@@ -161,7 +161,7 @@ export class BinanceTestServer {
     for (const c of this.clients) c.ws.close(code, reason);
   }
 
-  async waitFor(check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  async waitFor(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (!check()) {
       if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);

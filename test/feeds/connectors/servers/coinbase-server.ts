@@ -158,7 +158,7 @@ export class CoinbaseTestServer {
   }
 
   /** Resolves when `check()` holds, polling every 5 ms; rejects after `timeoutMs`. */
-  async waitFor(check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  async waitFor(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (!check()) {
       if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
