@@ -1,7 +1,9 @@
 /**
  * When a step of the ramp counts as sustained, and which step is the saturation point. A step is
  * sustained when the load reached at least 90% of its target, its p99 publish -> WebSocket
- * latency stayed under the bound, and the consumer backlog did not grow over it. The saturation
+ * latency stayed under the bound, the consumer backlog did not grow over it, and the gateway
+ * disconnected no client (a client that fell past its hard limit was not served, whatever the
+ * latency of the others). The saturation
  * point is the last sustained step before the first one that is not.
  *
  * The ramp stops at the first unsustained step, with one exception: while no step has been
@@ -69,6 +71,10 @@ export function judgeStep(targetRate: number, m: WindowMeasurement, c: RampCrite
     reasons.push(
       `p99 publish -> WebSocket latency ${ws.p99.toFixed(1)} ms is over the ${c.p99BoundMs} ms bound`,
     );
+  }
+  const closed = Math.max(m.drops.gatewayDisconnects, m.drops.clientsClosed);
+  if (closed > 0) {
+    reasons.push(`the gateway disconnected ${closed} WebSocket clients that fell behind`);
   }
   const growing = lagGrowing(m);
   if (growing) {

@@ -72,8 +72,8 @@ t.test('options: defaults, durations, and one sentence naming each bad flag', as
   t.equal(o.record, false, '--no-record');
   t.equal(o.soakSeconds, 120, '--soak 2m');
   t.equal(o.soakSampleSeconds, 30, 'a soak shorter than four samples gets four shorter samples');
-  t.equal(d.options.frameDelayMs, 0, 'frames are sent at the next turn of the loop by default');
-  t.equal(parseHarnessArgs(['--frame-delay-ms', '5']).options.frameDelayMs, 5, '--frame-delay-ms');
+  t.equal(d.options.frameDelayMs, 5, 'frames wait up to 5 ms for more trades, as the feeds do');
+  t.equal(parseHarnessArgs(['--frame-delay-ms', '0']).options.frameDelayMs, 0, '--frame-delay-ms');
   t.equal(parseDuration('soak', '90'), 90);
   t.equal(parseDuration('soak', '1.5h'), 5400);
   const bad: [string[], RegExp][] = [
@@ -107,6 +107,14 @@ t.test('step verdicts and the saturation point', async (t) => {
   const short = judgeStep(1000, window(800, 40, [0, 0]), BOUND);
   t.equal(short.underdelivered, true);
   t.match(short.reasons, [/the load reached 800 trades\/s, under 90% of the 1000 trades\/s target/]);
+
+  const dropped = window(1000, 40, [0, 0]);
+  dropped.drops.gatewayDisconnects = 98;
+  dropped.drops.clientsClosed = 98;
+  const cut = judgeStep(1000, dropped, BOUND);
+  t.equal(cut.sustained, false, 'clients disconnected: not sustained');
+  t.equal(cut.keptUp, true, 'though the engine kept up');
+  t.match(cut.reasons, [/the gateway disconnected 98 WebSocket clients that fell behind/]);
 
   const growing = judgeStep(1000, window(1000, 40, [0, 2000, 4000, 6000, 8000]), BOUND);
   t.equal(growing.lagGrowing, true, 'a backlog rising all step long grows');
