@@ -245,7 +245,7 @@ export class SymbolActor implements CandleListener {
   /**
    * Applies a trade the caller has already validated (the engine validates once, at its edge).
    * `now`, the wall clock at arrival, keeps the timer from closing the candles of a symbol that
-   * is still receiving trades (see CandleBook.onTimer).
+   * is still receiving trades (see CandleBook.onTimer for how it meets the timer's clock).
    */
   applyTrade(t: Trade, now?: number): 'ok' | 'late' {
     const outcome = this.book.addTrade(t, now);

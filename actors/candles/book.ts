@@ -140,8 +140,9 @@ export class CandleBook {
   /** Id of the greatest trade so far; rows may refer to it by a NaN close id key. */
   private maxId = '';
   /**
-   * Wall-clock time (ms) of the latest addTrade that said when it ran; -Infinity when none did.
-   * Not part of a snapshot: it describes this process's input, not the candles.
+   * Wall-clock time (ms) of the latest addTrade that said when it arrived; -Infinity when none
+   * did. Compared with onTimer's clock (see there). Not part of a snapshot: it describes this
+   * process's input, not the candles.
    */
   private lastArrivalAt = Number.NEGATIVE_INFINITY;
 
@@ -277,16 +278,20 @@ export class CandleBook {
   }
 
   /**
-   * Wall-clock tick (`now` in ms, injected): once the symbol is quiet (no
-   * trade arrived for idleCloseMs), closes every open candle with
-   * end + closeDelayMs + idleCloseMs <= now. Does not move the watermark, so it
-   * finalizes nothing; a later trade in a range it closed revises or creates a
-   * closed candle.
+   * Timer tick (`now` in ms, injected): once the symbol is quiet, closes every
+   * open candle with end + closeDelayMs + idleCloseMs <= now. Does not move the
+   * watermark, so it finalizes nothing; a later trade in a range it closed
+   * revises or creates a closed candle.
    *
-   * A symbol whose trades keep arriving is closed by its watermark instead,
-   * whatever their event times: a backlog (catch-up after an outage, a
-   * hand-over, a lagging venue) would otherwise have every candle closed by
-   * the clock as soon as it opened and revised by each next trade of it.
+   * Quiet means `now` has passed the arrival of its latest trade (addTrade's
+   * wall clock) + idleCloseMs. The engine's `now` is its partition's clock:
+   * the wall clock when live, so quiet is "no trade for idleCloseMs"; behind
+   * it while a backlog drains, so a symbol fed during the catch-up is not
+   * timer-closed before the partition has caught up to that arrival, and its
+   * watermark closes its candles meanwhile. bench/engine, 400k backlogged
+   * framed trades: 0 revisions this way, 13-19k with quiet measured on the
+   * wall clock alone, 20-31k with arrivals stamped on the partition clock
+   * (frames reorder trades across symbols).
    */
   onTimer(now: number): void {
     if (now - this.lastArrivalAt < this.options.idleCloseMs) return;

@@ -281,7 +281,7 @@ const ACTOR_OPTIONS: readonly EngineOption[] = [
     key: 'actors.candles.idleCloseMs',
     kind: 'number',
     description:
-      "A symbol with no trade arriving for this long is quiet: the timer closes its candles that ended closeDelayMs + this long before its partition's clock.",
+      "A symbol whose latest trade arrived this long before its partition's clock is quiet: the timer closes its candles that ended closeDelayMs + this long before that clock.",
   },
   {
     key: 'actors.indicators',
