@@ -61,8 +61,6 @@ export class ActorFactory {
   readonly volumeIntervalIndex: number;
   /** Shared scratch state: committed state + still-revisable candles are replayed here before reading. */
   readonly scratch: IndicatorState;
-  /** Every output name set to null, in output order: the shape of indicator values (built by `program.valuesAt`). */
-  readonly valuesTemplate: Readonly<Record<string, number | null>>;
   /** Shared candle the retained candles are read into while replaying (never handed out). */
   readonly replayCandle: Candle;
   /** One alert callback per sink, shared by every actor writing to it (a closure per actor costs memory). */
@@ -84,9 +82,6 @@ export class ActorFactory {
     this.intervalIndex = index;
     this.indicatorOn = on;
     this.freshState = this.program.newState();
-    const template: Record<string, number | null> = {};
-    for (const name of this.program.outputNames) template[name] = null;
-    this.valuesTemplate = template;
     const vs = config.anomalies.volumeSpike;
     this.volumeIntervalIndex = vs.enabled ? (index.get(vs.interval) ?? -1) : -1;
     this.replayCandle = {
