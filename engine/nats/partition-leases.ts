@@ -13,14 +13,18 @@
  * partitions; one below claims free ones, lowest first. Rebalancing runs on a timer and when
  * the buckets change (a lease freed, a member joining or leaving).
  *
- * nats-server 2.9 writes no marker when a key expires by max age, so expiries are found by the
- * timer, not by the watch; per-message TTLs (2.11) would not change the design.
+ * Who is live and which partitions are taken is read from watches of both buckets
+ * ({@link LiveKeys}), never from listing them: a listing can wait for good when keys are deleted
+ * while it runs. nats-server 2.9 writes no marker when a key expires by max age, so expiries
+ * are found by the timer, not by the watch; per-message TTLs (2.11) would not change the design.
  */
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { JetStreamApiError } from '@nats-io/jetstream';
-import { type KV, type KvWatchEntry, KvWatchInclude } from '@nats-io/kv';
+import type { KV, KvWatchEntry } from '@nats-io/kv';
 import type { NatsConnection, QueuedIterator } from '@nats-io/transport-node';
 import { openBucket } from './kv-buckets.js';
+import { LiveKeys } from './live-keys.js';
 import { type LeaseOptions, type ResolvedLeaseOptions, resolveLeaseOptions } from './options.js';
 
 /**
@@ -92,8 +96,11 @@ export class PartitionLeases extends EventEmitter<PartitionLeaseEvents> {
   readonly #members: KV;
   readonly #handlers: PartitionLeaseHandlers;
   readonly #held = new Map<number, Held>();
-  readonly #knownMembers = new Set<string>();
+  readonly #liveMembers: LiveKeys;
+  readonly #liveLeases: LiveKeys;
   readonly #memberKey: string;
+  /** Latest revision of our membership key the members watch has shown. */
+  #ownRevisionSeen = 0;
   #state: State = 'new';
   #renewTimer: NodeJS.Timeout | undefined;
   #rebalanceTimer: NodeJS.Timeout | undefined;
@@ -111,6 +118,8 @@ export class PartitionLeases extends EventEmitter<PartitionLeaseEvents> {
     this.#members = members;
     this.#handlers = handlers;
     this.#memberKey = `m.${o.engineId}`;
+    this.#liveMembers = new LiveKeys(o.ttlMs);
+    this.#liveLeases = new LiveKeys(o.ttlMs);
   }
 
   /**
@@ -159,18 +168,31 @@ export class PartitionLeases extends EventEmitter<PartitionLeaseEvents> {
   async start(): Promise<void> {
     if (this.#state !== 'new') return;
     this.#state = 'running';
-    await this.#members.put(this.#memberKey, this.#memberValue());
-    this.#watch(this.#leases, (e) => e.operation !== 'PUT');
-    this.#watch(this.#members, (e) => {
-      // Renewals are routine; a member joining or leaving changes everyone's share.
-      if (e.operation !== 'PUT') {
-        this.#knownMembers.delete(e.key);
-        return true;
-      }
-      if (this.#knownMembers.has(e.key)) return false;
-      this.#knownMembers.add(e.key);
-      return true;
-    });
+    await Promise.all([
+      this.#watch(this.#leases, (e, now) => {
+        // A claim or renewal changes nobody's share; a freed lease is worth a pass at once.
+        if (this.#liveLeases.apply(e.key, e.operation, now) && e.operation !== 'PUT') this.#rebalanceSoon();
+      }),
+      this.#watch(this.#members, (e, now) => {
+        // Renewals are routine; a member joining or leaving changes everyone's share.
+        if (this.#liveMembers.apply(e.key, e.operation, now)) this.#rebalanceSoon();
+        if (e.key === this.#memberKey) this.#ownRevisionSeen = e.revision;
+      }),
+    ]);
+    // The watch replays every member's latest write before anything newer, ours included: once
+    // it shows ours, it has shown every member there was, and the first share is counted right.
+    const joinRevision = await this.#members.put(this.#memberKey, this.#memberValue());
+    const deadline = Date.now() + this.options.ttlMs;
+    while (this.#ownRevisionSeen < joinRevision && Date.now() < deadline) await sleep(5);
+    if (this.#ownRevisionSeen < joinRevision) {
+      this.emit(
+        'warning',
+        new Error(
+          `the ${this.options.memberBucket} watch did not show our own membership within ${this.options.ttlMs} ms; ` +
+            'counting the members it has shown so far',
+        ),
+      );
+    }
     this.#renewTimer = setInterval(() => void this.#renewAll(), this.options.heartbeatMs);
     this.#rebalanceTimer = setInterval(() => void this.#rebalance(), this.options.rebalanceMs);
     await this.#rebalance();
@@ -223,18 +245,34 @@ export class PartitionLeases extends EventEmitter<PartitionLeaseEvents> {
     return JSON.stringify({ owner: this.options.engineId, at: Date.now() });
   }
 
-  #watch(kv: KV, relevant: (e: KvWatchEntry) => boolean): void {
+  /**
+   * Opens a watch of a bucket: every key's latest entry, then each change, passed to `onEntry`
+   * with its arrival time. A watch that ends while we run is reopened after a heartbeat; its
+   * replay brings the view back up to date.
+   */
+  async #watch(kv: KV, onEntry: (e: KvWatchEntry, now: number) => void): Promise<void> {
+    const w = await kv.watch();
+    if (this.#state !== 'running') {
+      w.stop();
+      return;
+    }
+    this.#watchers.push(w);
     void (async () => {
-      const w = await kv.watch({ include: KvWatchInclude.UpdatesOnly });
-      if (this.#state !== 'running') {
-        w.stop();
-        return;
-      }
-      this.#watchers.push(w);
-      for await (const e of w) if (relevant(e)) this.#rebalanceSoon();
-    })().catch((err: unknown) => {
-      if (this.#state === 'running') this.emit('warning', asError(err));
-    });
+      for await (const e of w) onEntry(e, Date.now());
+    })()
+      .catch((err: unknown) => {
+        if (this.#state === 'running') this.emit('warning', asError(err));
+      })
+      .finally(() => {
+        this.#watchers = this.#watchers.filter((x) => x !== w);
+        if (this.#state !== 'running') return;
+        this.emit('warning', new Error('a lease bucket watch ended; reopening it'));
+        setTimeout(() => {
+          this.#watch(kv, onEntry).catch((err: unknown) => {
+            if (this.#state === 'running') this.emit('warning', asError(err));
+          });
+        }, this.options.heartbeatMs).unref();
+      });
   }
 
   #stopWatches(): void {
@@ -348,7 +386,7 @@ export class PartitionLeases extends EventEmitter<PartitionLeaseEvents> {
         await this.#release(active[i]!);
       }
     } else if (active.length < share) {
-      const taken = await this.#takenPartitions();
+      const taken = this.#takenPartitions();
       const wanted: number[] = [];
       for (let p = 0; p < this.options.partitions && active.length + wanted.length < share; p++) {
         if (!taken.has(p) && !this.#held.has(p)) wanted.push(p);
@@ -362,13 +400,9 @@ export class PartitionLeases extends EventEmitter<PartitionLeaseEvents> {
   }
 
   async #countMembers(): Promise<number> {
-    // Distinct keys: the listing is a live consumer, and a peer's renewal landing while it runs is
-    // listed again. Counted twice, it made a member count of 3 out of 2 engines on a loaded
-    // machine, so both gave up a partition and took the other's (partition-leases.live).
-    const keys = new Set<string>();
-    for await (const k of await this.#members.keys()) keys.add(k);
-    let n = keys.size;
-    if (!keys.has(this.#memberKey) && this.#state === 'running') {
+    const now = Date.now();
+    let n = this.#liveMembers.live(now).length;
+    if (!this.#liveMembers.has(this.#memberKey, now) && this.#state === 'running') {
       // Our key expired (a stall longer than the TTL): announce again before counting on it.
       await this.#members.put(this.#memberKey, this.#memberValue());
       n++;
@@ -376,9 +410,9 @@ export class PartitionLeases extends EventEmitter<PartitionLeaseEvents> {
     return n;
   }
 
-  async #takenPartitions(): Promise<Set<number>> {
+  #takenPartitions(): Set<number> {
     const taken = new Set<number>();
-    for await (const k of await this.#leases.keys()) {
+    for (const k of this.#liveLeases.live(Date.now())) {
       if (k.startsWith('p.')) taken.add(Number(k.slice(2)));
     }
     return taken;
