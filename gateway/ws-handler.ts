@@ -45,6 +45,13 @@ export const RATE_LIMIT_CLOSE_CODE = 4029;
 /** Rate-limited messages in a row before the connection is closed. */
 export const MAX_LIMITED_IN_A_ROW = 200;
 
+/**
+ * Bytes uWS may buffer for a socket beyond our hard limit before it drops sends (see
+ * `maxBackpressure` below): 16 MiB in the 50 ms between two sweeps would be 320 MB/s to one
+ * client, far past anything the fan-out produces.
+ */
+export const BACKSTOP_HEADROOM_BYTES = 16 * 1024 * 1024;
+
 /** Fetches the newest stored candle for a cold stream; null when there is none or the store is down. */
 export type ColdCandleLookup = (venue: string, symbol: string, interval: Interval) => Promise<Candle | null>;
 
@@ -434,9 +441,12 @@ export function createWebSocketBehavior(d: WebSocketDeps): WebSocketBehavior<Ses
     maxPayloadLength: Math.max(d.maxPayloadBytes * 4, 65_536),
     idleTimeout: d.idleTimeoutSec,
     maxLifetime: d.maxLifetimeMin,
-    // uWS drops any send past maxBackpressure, the close frame included; the sweep closes at the
-    // hard limit, so twice that leaves room for the 4008 frame and bounds memory between sweeps.
-    maxBackpressure: d.hardBackpressureBytes * 2,
+    // uWS drops any send once a socket's buffer is past maxBackpressure, the 4008 close frame
+    // included, and the client then sees 1006 with no reason. Our sweep closes at the hard limit,
+    // so this is only a backstop: its headroom must exceed what can reach one socket between
+    // two sweeps. At twice the hard limit it did not: with the event loop busy, two 250 KiB
+    // messages came between sweeps and the close frame was lost (slow-client.live, in CI).
+    maxBackpressure: d.hardBackpressureBytes + Math.max(d.hardBackpressureBytes, BACKSTOP_HEADROOM_BYTES),
     closeOnBackpressureLimit: 0,
     sendPingsAutomatically: true,
     upgrade,
