@@ -17,6 +17,7 @@ import {
   defaultQuestDbCacheDir,
   ensureQuestDbJar,
   QUESTDB_VERSION,
+  QUESTDB_WORKER_IDLE_ENV,
   questDbEnv,
   questDbJvmArgs,
 } from '../../../engine/stack/questdb.js';
@@ -25,7 +26,8 @@ const root = mkdtempSync(join(tmpdir(), 'tickflow-qdbjar-'));
 t.teardown(() => rmSync(root, { recursive: true, force: true }));
 
 t.test('server environment: loopback ports, no UDP, no min server, no telemetry', async (t) => {
-  t.same(questDbEnv({ httpPort: 1, pgPort: 2, ilpTcpPort: 3 }), {
+  t.same(questDbEnv({ httpPort: 1, pgPort: 2, ilpTcpPort: 3 }, {}), {
+    ...QUESTDB_WORKER_IDLE_ENV,
     QDB_HTTP_BIND_TO: '127.0.0.1:1',
     QDB_HTTP_MIN_ENABLED: 'false',
     QDB_PG_NET_BIND_TO: '127.0.0.1:2',
@@ -33,6 +35,12 @@ t.test('server environment: loopback ports, no UDP, no min server, no telemetry'
     QDB_LINE_UDP_ENABLED: 'false',
     QDB_TELEMETRY_ENABLED: 'false',
   });
+  const own = questDbEnv(
+    { httpPort: 1, pgPort: 2, ilpTcpPort: 3 },
+    { QDB_SHARED_WORKER_NAP_THRESHOLD: '7000' },
+  );
+  t.equal(own.QDB_SHARED_WORKER_NAP_THRESHOLD, undefined, 'an idle setting already in the environment wins');
+  t.equal(own.QDB_SHARED_WORKER_SLEEP_THRESHOLD, '200', 'the others still apply');
   t.same(questDbJvmArgs('/c/q.jar', '/d/questdb', '1g'), [
     '-Xmx1g',
     '--add-exports',
