@@ -141,6 +141,9 @@ job "tickflow-questdb" {
         QDB_LINE_UDP_ENABLED     = "false"
         QDB_METRICS_ENABLED      = "true"
         QDB_TELEMETRY_ENABLED    = "false"
+        # QuestDB's worker polling is left at its defaults: this task has its CPU to itself. On a
+        # node shared with the engine or the gateway, add the idle settings `make up` uses
+        # (QUESTDB_WORKER_IDLE_ENV in engine/stack/questdb.ts), e.g. QDB_SHARED_WORKER_SLEEP_THRESHOLD.
       }
 
       # SIGTERM lets QuestDB finish its WAL apply and close tables cleanly.
