@@ -48,7 +48,7 @@ export function defaultEngineConfig(host: HostFacts = currentHostFacts()): Engin
       snapshotIntervalMs: 30_000,
       snapshotEveryMessages: 100_000,
       timerTickMs: 250,
-      flushIntervalMs: 250,
+      flushIntervalMs: 1000,
     },
     questdb: {
       ilpUrl: 'http://127.0.0.1:19000',
