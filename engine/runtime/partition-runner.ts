@@ -230,7 +230,10 @@ export class PartitionRunner {
         (every > 0 && this.sinceSnapshot >= every) ||
         Date.now() - this.lastSnapshotAt >= this.deps.snapshotIntervalMs
       ) {
-        // A snapshot covers exactly what is stored and acked: wait for the landing.
+        // A snapshot covers exactly what is stored and acked: wait for the landing, and hurry
+        // its flush past the batching gap, which would stall this partition (its outputs too)
+        // for up to engine.flushIntervalMs (snapshot-landing.live).
+        await this.flushUntilLanded({ now: true });
         await this.drain();
         await this.snapshot();
       }
