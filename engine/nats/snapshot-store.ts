@@ -256,13 +256,21 @@ export class SnapshotStore {
     }
   }
 
-  /** Purges every chunk generation of a partition except `keep`, leftovers of crashed writers included. */
+  /**
+   * Purges every chunk generation of a partition except `keep`, leftovers of crashed writers
+   * included. The generations are read from the stream's per-subject counts in one request, not
+   * with `kv.keys()`: that listing is a consumer that can wait for good when keys go away while it
+   * runs (see live-keys.ts), and this runs in the partition's lock.
+   */
   async #purgeOtherGenerations(stream: string, p: number, keep: number): Promise<void> {
+    const bucket = this.options.bucket;
+    const prefix = `$KV.${bucket}.snap.${stream}.${p}.`;
     const gens = new Set<number>();
     try {
-      for await (const k of await this.#kv.keys(`snap.${stream}.${p}.*.*`)) {
-        const gen = Number(k.split('.')[3]);
-        if (gen !== keep) gens.add(gen);
+      const info = await this.#jsm.streams.info(`KV_${bucket}`, { subjects_filter: `${prefix}>` });
+      for (const subject of Object.keys(info.state.subjects ?? {})) {
+        const gen = Number(subject.slice(prefix.length).split('.')[0]);
+        if (Number.isInteger(gen) && gen !== keep) gens.add(gen);
       }
     } catch (err) {
       this.#warn(`could not list snapshot chunks of ${stream} partition ${p}: ${(err as Error).message}`);

@@ -114,6 +114,8 @@ export class PartitionRunner {
   /** The loop that flushes and acks `waiting`; null while there is nothing to land. */
   private landing: Promise<void> | null = null;
   private lock: Promise<void> = Promise.resolve();
+  /** A snapshot waits for the landing: its flushes skip the batching gap meanwhile. */
+  private hurryLanding = false;
   private sinceSnapshot = 0;
   /** Newest trade event time applied, and the wall clock when it was (see tick). */
   private newestTs = Number.NEGATIVE_INFINITY;
@@ -230,11 +232,16 @@ export class PartitionRunner {
         (every > 0 && this.sinceSnapshot >= every) ||
         Date.now() - this.lastSnapshotAt >= this.deps.snapshotIntervalMs
       ) {
-        // A snapshot covers exactly what is stored and acked: wait for the landing, and hurry
-        // its flush past the batching gap, which would stall this partition (its outputs too)
-        // for up to engine.flushIntervalMs (snapshot-landing.live).
-        await this.flushUntilLanded({ now: true });
-        await this.drain();
+        // A snapshot covers exactly what is stored and acked: land what waits and ack it, past
+        // the flush's batching gap, which would stall this partition (its outputs too) for up
+        // to engine.flushIntervalMs (snapshot-landing.live).
+        this.hurryLanding = true;
+        try {
+          await this.flushUntilLanded({ now: true });
+          await this.drain();
+        } finally {
+          this.hurryLanding = false;
+        }
         await this.snapshot();
       }
     });
@@ -251,7 +258,11 @@ export class PartitionRunner {
     try {
       while (this.waiting.length > 0) {
         try {
-          await this.flushUntilLanded();
+          // Its rows may have landed already with a flush another partition of the shard asked
+          // for; asking again would only wait out the next batching gap before the acks.
+          if (this.waiting[0]!.stamp > writer.landedStamp) {
+            await this.flushUntilLanded(this.hurryLanding ? { now: true } : {});
+          }
         } catch (err) {
           // The writer closed (shutdown): nothing more is acked; JetStream delivers it again.
           this.deps.log.error(
