@@ -114,7 +114,7 @@ export class PartitionRunner {
   /** The loop that flushes and acks `waiting`; null while there is nothing to land. */
   private landing: Promise<void> | null = null;
   private lock: Promise<void> = Promise.resolve();
-  /** A snapshot waits for the landing: its flushes skip the batching gap meanwhile. */
+  /** `drain` is waiting for the landing: its flushes skip the batching gap meanwhile. */
   private hurryLanding = false;
   private sinceSnapshot = 0;
   /** Newest trade event time applied, and the wall clock when it was (see tick). */
@@ -232,16 +232,8 @@ export class PartitionRunner {
         (every > 0 && this.sinceSnapshot >= every) ||
         Date.now() - this.lastSnapshotAt >= this.deps.snapshotIntervalMs
       ) {
-        // A snapshot covers exactly what is stored and acked: land what waits and ack it, past
-        // the flush's batching gap, which would stall this partition (its outputs too) for up
-        // to engine.flushIntervalMs (snapshot-landing.live).
-        this.hurryLanding = true;
-        try {
-          await this.flushUntilLanded({ now: true });
-          await this.drain();
-        } finally {
-          this.hurryLanding = false;
-        }
+        // A snapshot covers exactly what is stored and acked: wait for the landing.
+        await this.drain();
         await this.snapshot();
       }
     });
@@ -303,9 +295,21 @@ export class PartitionRunner {
     }
   }
 
-  /** Waits until every processed batch has landed in QuestDB and been acked. */
+  /**
+   * Lands every processed batch now and waits for its acks. Callers hold the partition's lock
+   * (snapshot, hand-over), so the flushes skip the batching gap: waiting it out stalled the
+   * partition, its live outputs too, for up to engine.flushIntervalMs (snapshot-landing.live).
+   */
   private async drain(): Promise<void> {
-    while (this.landing !== null) await this.landing;
+    if (this.landing === null) return;
+    this.hurryLanding = true;
+    try {
+      // Ends a gap the landing loop may be waiting in; its next flushes see hurryLanding.
+      await this.flushUntilLanded({ now: true });
+      while (this.landing !== null) await this.landing;
+    } finally {
+      this.hurryLanding = false;
+    }
   }
 
   /**
